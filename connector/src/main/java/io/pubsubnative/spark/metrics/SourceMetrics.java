@@ -1,0 +1,58 @@
+package io.pubsubnative.spark.metrics;
+
+import org.apache.spark.sql.connector.metric.CustomMetric;
+import org.apache.spark.sql.connector.metric.CustomTaskMetric;
+
+import io.pubsubnative.spark.nativelib.SubscriberSession;
+
+/** The custom metrics of the source and how a task turns native counters into their values. */
+public final class SourceMetrics {
+
+    private SourceMetrics() {
+    }
+
+    public static CustomMetric[] supported() {
+        return new CustomMetric[] {
+            new IngestedBytesMetric(),
+            new OffHeapMemoryMetric(),
+            new UnackedMessagesMetric(),
+            new AcksSentMetric(),
+            new ModacksSentMetric(),
+            new NacksSentMetric(),
+            new LeaseExpiriesMetric(),
+            new StreamReconnectsMetric(),
+        };
+    }
+
+    /**
+     * Task metric values: counters as the growth since {@code baseline}, unacked messages as the
+     * current value, off-heap memory as {@code allocatedBytes}.
+     */
+    public static CustomTaskMetric[] taskValues(long[] current, long[] baseline, long allocatedBytes) {
+        return new CustomTaskMetric[] {
+            new TaskMetricValue(IngestedBytesMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_INGESTED_BYTES)),
+            new TaskMetricValue(OffHeapMemoryMetric.NAME, allocatedBytes),
+            new TaskMetricValue(UnackedMessagesMetric.NAME,
+                    at(current, SubscriberSession.METRIC_UNACKED_MESSAGES)),
+            new TaskMetricValue(AcksSentMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_ACKS_SENT)),
+            new TaskMetricValue(ModacksSentMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_MODACKS_SENT)),
+            new TaskMetricValue(NacksSentMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_NACKS_SENT)),
+            new TaskMetricValue(LeaseExpiriesMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_LEASE_EXPIRIES)),
+            new TaskMetricValue(StreamReconnectsMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_STREAM_RECONNECTS)),
+        };
+    }
+
+    private static long at(long[] values, int index) {
+        return values != null && index < values.length ? values[index] : 0L;
+    }
+
+    private static long delta(long[] current, long[] baseline, int index) {
+        return Math.max(0L, at(current, index) - at(baseline, index));
+    }
+}

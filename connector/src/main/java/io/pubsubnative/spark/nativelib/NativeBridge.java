@@ -1,0 +1,33 @@
+package io.pubsubnative.spark.nativelib;
+
+/**
+ * The JNI entry points of {@code libpubsub_spark_native} (docs/architecture.md). Every method may
+ * throw {@link NativeException}. Callers must run {@link NativeLoader#ensureLoaded()} first; this
+ * class deliberately has no static initializer so that a failed load surfaces its real cause.
+ */
+final class NativeBridge {
+
+    private NativeBridge() {
+    }
+
+    static native int abiVersion();
+
+    static native long allocatedBytes();
+
+    static native String checkSubscription(String configJson);
+
+    static native long openSubscriber(String configJson);
+
+    static native int fetch(long handle, long batchId, int maxRows, long maxBytes, long waitMs,
+                            long arrayAddr, long schemaAddr);
+
+    static native void ackThrough(long handle, long committedBatchId);
+
+    static native void nackBatch(long handle, long batchId);
+
+    static native long[] metrics(long handle);
+
+    static native void closeSubscriber(long handle);
+
+    static native void panicForTest(String message);
+}

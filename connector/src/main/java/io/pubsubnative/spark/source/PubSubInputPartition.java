@@ -1,0 +1,76 @@
+package io.pubsubnative.spark.source;
+
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.util.SerializableConfiguration;
+
+import io.pubsubnative.spark.config.ReadOptions;
+
+/** One reader task of a micro-batch: which session to use, how much to read, where to run. */
+public final class PubSubInputPartition implements InputPartition {
+
+    private static final long serialVersionUID = 1L;
+
+    private final String instanceId;
+    private final int partition;
+    private final long messageBudget;
+    private final long byteBudget;
+    private final ReadOptions options;
+    private final String sessionConfigJson;
+    private final String signalPath;
+    private final Broadcast<SerializableConfiguration> hadoopConf;
+    private final String[] preferredLocations;
+
+    PubSubInputPartition(String instanceId, int partition, long messageBudget, long byteBudget,
+                         ReadOptions options, String sessionConfigJson, String signalPath,
+                         Broadcast<SerializableConfiguration> hadoopConf, String[] preferredLocations) {
+        this.instanceId = instanceId;
+        this.partition = partition;
+        this.messageBudget = messageBudget;
+        this.byteBudget = byteBudget;
+        this.options = options;
+        this.sessionConfigJson = sessionConfigJson;
+        this.signalPath = signalPath;
+        this.hadoopConf = hadoopConf;
+        this.preferredLocations = preferredLocations;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    /** Messages this task may read; {@link Long#MAX_VALUE} when unlimited. */
+    public long messageBudget() {
+        return messageBudget;
+    }
+
+    /** Payload bytes this task may read; {@link Long#MAX_VALUE} when unlimited. */
+    public long byteBudget() {
+        return byteBudget;
+    }
+
+    public ReadOptions options() {
+        return options;
+    }
+
+    public String sessionConfigJson() {
+        return sessionConfigJson;
+    }
+
+    public String signalPath() {
+        return signalPath;
+    }
+
+    public Broadcast<SerializableConfiguration> hadoopConf() {
+        return hadoopConf;
+    }
+
+    @Override
+    public String[] preferredLocations() {
+        return preferredLocations.clone();
+    }
+}

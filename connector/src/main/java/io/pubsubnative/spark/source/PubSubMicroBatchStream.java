@@ -1,0 +1,194 @@
+package io.pubsubnative.spark.source;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.SparkContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.connector.read.InputPartition;
+import org.apache.spark.sql.connector.read.PartitionReaderFactory;
+import org.apache.spark.sql.connector.read.streaming.MicroBatchStream;
+import org.apache.spark.sql.connector.read.streaming.Offset;
+import org.apache.spark.sql.connector.read.streaming.ReadLimit;
+import org.apache.spark.sql.connector.read.streaming.ReportsSourceMetrics;
+import org.apache.spark.sql.connector.read.streaming.SupportsTriggerAvailableNow;
+import org.apache.spark.util.LongAccumulator;
+import org.apache.spark.util.SerializableConfiguration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.pubsubnative.spark.ack.CommitSignal;
+import io.pubsubnative.spark.config.ReadOptions;
+import io.pubsubnative.spark.nativelib.NativeException;
+import io.pubsubnative.spark.nativelib.SubscriptionCheck;
+
+/**
+ * The driver side of one run of a streaming query's Pub/Sub source. Offsets are batch numbers;
+ * each micro-batch plans {@code parallelism} partitions served by long-lived native sessions, and
+ * the commit signal tells executors which batches are committed (docs/ack-on-commit.md).
+ */
+public final class PubSubMicroBatchStream
+        implements MicroBatchStream, SupportsTriggerAvailableNow, ReportsSourceMetrics {
+
+    public static final String METRIC_MESSAGES_READ = "numMessagesRead";
+    public static final String METRIC_BYTES_READ = "numBytesRead";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PubSubMicroBatchStream.class);
+
+    private final ReadOptions options;
+    private final String sessionConfigJson;
+    private final int parallelism;
+    private final String instanceId;
+    private final SparkContext sc;
+    private final CommitSignal signal;
+    private final Broadcast<SerializableConfiguration> hadoopConf;
+    private final LongAccumulator rowsRead;
+    private final LongAccumulator bytesRead;
+    private boolean availableNow;
+    private Long rowsAtLastPlanning;
+
+    public PubSubMicroBatchStream(ReadOptions options, String checkpointLocation) {
+        this.options = options;
+        this.sessionConfigJson = options.sessionConfigJson();
+        SparkSession session = SparkSession.active();
+        this.sc = session.sparkContext();
+        if (sc.conf().getBoolean("spark.speculation", false)) {
+            throw new IllegalArgumentException(
+                    "The pubsub source does not support speculative execution (spark.speculation=true): "
+                            + "two attempts of a reader task read different messages and only one "
+                            + "attempt's output is kept, so messages would be lost. Set "
+                            + "spark.speculation=false for this application.");
+        }
+        this.parallelism = options.parallelism().orElse(Math.max(1, sc.defaultParallelism()));
+        checkSubscription();
+        this.instanceId = UUID.randomUUID().toString();
+        CheckpointLayout layout = CheckpointLayout.of(checkpointLocation);
+        Configuration conf = HadoopConfs.of(session);
+        this.signal = new CommitSignal(layout.sourceRoot(), layout.commitsDir(), instanceId, conf);
+        this.signal.publish(false);
+        this.hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(new SerializableConfiguration(conf));
+        this.rowsRead = sc.longAccumulator("pubsub." + METRIC_MESSAGES_READ);
+        this.bytesRead = sc.longAccumulator("pubsub." + METRIC_BYTES_READ);
+        LOG.info("Pub/Sub stream instance {} reads {} with {} partitions; commit signal {}",
+                instanceId, options.subscription(), parallelism, signal.signalPath());
+    }
+
+    private void checkSubscription() {
+        String where = options.emulatorHost() != null
+                ? "emulator " + options.emulatorHost() : "endpoint " + options.endpoint();
+        try {
+            String info = SubscriptionCheck.check(sessionConfigJson);
+            LOG.info("Subscription {} on {}: {}", options.subscription(), where, info);
+        } catch (NativeException e) {
+            throw new IllegalArgumentException(String.format(
+                    "Option 'subscriptionId' ('%s'): the subscription cannot be used (%s): %s",
+                    options.subscription(), where, e.getMessage()), e);
+        }
+    }
+
+    String instanceId() {
+        return instanceId;
+    }
+
+    int parallelism() {
+        return parallelism;
+    }
+
+    @Override
+    public Offset initialOffset() {
+        return new PubSubOffset(0);
+    }
+
+    @Override
+    public Offset deserializeOffset(String json) {
+        return PubSubOffset.fromJson(json);
+    }
+
+    @Override
+    public Offset latestOffset() {
+        throw new UnsupportedOperationException(
+                "latestOffset(Offset, ReadLimit) must be used: the pubsub source supports admission control");
+    }
+
+    @Override
+    public synchronized Offset latestOffset(Offset startOffset, ReadLimit limit) {
+        signal.publish(false);
+        long start = PubSubOffset.of(startOffset).value();
+        long rowsNow = rowsRead.value();
+        if (availableNow && rowsAtLastPlanning != null && rowsNow == rowsAtLastPlanning) {
+            LOG.info("AvailableNow: the previous batch read no message; the source has caught up");
+            return new PubSubOffset(start);
+        }
+        rowsAtLastPlanning = rowsNow;
+        return new PubSubOffset(start + 1);
+    }
+
+    @Override
+    public void prepareForTriggerAvailableNow() {
+        availableNow = true;
+    }
+
+    @Override
+    public InputPartition[] planInputPartitions(Offset start, Offset end) {
+        List<String> executors = ExecutorLocations.current(sc);
+        long messageBudget = perPartition(options.maxMessagesPerTrigger().isPresent()
+                ? options.maxMessagesPerTrigger().getAsLong() : 0L);
+        long byteBudget = perPartition(options.maxBytesPerTrigger().isPresent()
+                ? options.maxBytesPerTrigger().getAsLong() : 0L);
+        String signalPath = signal.signalPath().toString();
+        InputPartition[] partitions = new InputPartition[parallelism];
+        for (int p = 0; p < parallelism; p++) {
+            partitions[p] = new PubSubInputPartition(instanceId, p, messageBudget, byteBudget, options,
+                    sessionConfigJson, signalPath, hadoopConf, ExecutorLocations.forPartition(executors, p));
+        }
+        return partitions;
+    }
+
+    /** The per-partition share of a per-trigger limit, rounded up; 0 (unset) means unlimited. */
+    private long perPartition(long perTrigger) {
+        if (perTrigger <= 0) {
+            return Long.MAX_VALUE;
+        }
+        return (perTrigger + parallelism - 1) / parallelism;
+    }
+
+    @Override
+    public PartitionReaderFactory createReaderFactory() {
+        return new PubSubReaderFactory(rowsRead, bytesRead);
+    }
+
+    @Override
+    public void commit(Offset end) {
+        signal.publish(false);
+    }
+
+    @Override
+    public void stop() {
+        try {
+            signal.publish(true);
+            LOG.info("Pub/Sub stream instance {} stopped", instanceId);
+        } catch (RuntimeException e) {
+            LOG.error("Could not publish the final commit signal of instance {}; executors will close "
+                    + "its sessions once idle", instanceId, e);
+        }
+    }
+
+    @Override
+    public Map<String, String> metrics(Optional<Offset> latestConsumedOffset) {
+        Map<String, String> out = new HashMap<>();
+        out.put(METRIC_MESSAGES_READ, Long.toString(rowsRead.value()));
+        out.put(METRIC_BYTES_READ, Long.toString(bytesRead.value()));
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "PubSubMicroBatchStream[" + options.subscription() + ", instance " + instanceId + "]";
+    }
+}

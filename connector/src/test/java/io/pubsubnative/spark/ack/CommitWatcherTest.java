@@ -1,0 +1,93 @@
+package io.pubsubnative.spark.ack;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.File;
+import java.util.function.BooleanSupplier;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import io.pubsubnative.spark.nativelib.SubscriberSession;
+
+/** Registry and watcher behaviour with real native sessions (pointed at an unreachable host). */
+class CommitWatcherTest {
+
+    private static final String SUB = "projects/test-proj/subscriptions/sub-1";
+    private static final String CONFIG = "{\"subscription\":\"" + SUB + "\","
+            + "\"endpoint\":\"https://pubsub.googleapis.com\",\"emulator_host\":\"127.0.0.1:1\","
+            + "\"credentials_path\":null,\"max_outstanding_messages\":1000,"
+            + "\"max_outstanding_bytes\":1048576,\"max_ack_extension_seconds\":60,\"connect_timeout_ms\":500}";
+
+    private final Configuration conf = new Configuration();
+
+    @BeforeAll
+    static void requireLibrary() {
+        assumeFalse(Boolean.getBoolean("native.skip"), "built with -Dnative.skip=true");
+    }
+
+    @Test
+    void sessionIsReusedAcrossTasksAndClosedWhenTheQueryStops(@TempDir File dir) throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(dir.toURI().resolve("commits")),
+                "inst-stop", conf);
+        signal.publish(false);
+        SessionKey key = new SessionKey("inst-stop", 0);
+
+        SessionLease first = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+                signal.signalPath().toString(), conf, 1000);
+        assertTrue(first.fresh());
+        first.release();
+        SessionLease second = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+                signal.signalPath().toString(), conf, 1000);
+        assertFalse(second.fresh());
+        assertSame(first.session(), second.session());
+        second.release();
+        assertEquals(1, registry.openSessionCount());
+
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+        assertTrue(first.session().isClosed());
+    }
+
+    @Test
+    void aBusySessionIsNotHandedToASecondTask(@TempDir File dir) throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(dir.toURI().resolve("commits")),
+                "inst-busy", conf);
+        signal.publish(false);
+        SessionKey key = new SessionKey("inst-busy", 3);
+        SessionLease lease = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+                signal.signalPath().toString(), conf, 1000);
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+                        signal.signalPath().toString(), conf, 100));
+        assertTrue(e.getMessage().contains("inst-busy/3"), e.getMessage());
+        SessionLease other = registry.acquire(new SessionKey("inst-busy", 4),
+                () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(), conf, 100);
+        assertNotSame(lease.session(), other.session());
+        lease.release();
+        other.release();
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+    }
+
+    private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + 5000;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new AssertionError("condition not met within 5 s");
+            }
+            Thread.sleep(50);
+        }
+    }
+}

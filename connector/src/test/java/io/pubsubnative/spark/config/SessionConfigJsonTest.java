@@ -1,0 +1,61 @@
+package io.pubsubnative.spark.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.spark.sql.util.CaseInsensitiveStringMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SessionConfigJsonTest {
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    @Test
+    void defaultConfigHasEveryKeyOfTheContract() throws Exception {
+        Map<String, String> m = new HashMap<>();
+        m.put("subscriptionId", "projects/test-proj/subscriptions/sub-1");
+        m.put("emulatorHost", "127.0.0.1:8085");
+        String json = ReadOptions.parse(new CaseInsensitiveStringMap(m), Collections.emptyMap())
+                .sessionConfigJson();
+        JsonNode node = MAPPER.readTree(json);
+        assertEquals(8, node.size(), json);
+        assertEquals("projects/test-proj/subscriptions/sub-1", node.get("subscription").asText());
+        assertEquals("https://pubsub.googleapis.com", node.get("endpoint").asText());
+        assertEquals("127.0.0.1:8085", node.get("emulator_host").asText());
+        assertTrue(node.get("credentials_path").isNull());
+        assertEquals(100_000, node.get("max_outstanding_messages").asLong());
+        assertEquals(104_857_600L, node.get("max_outstanding_bytes").asLong());
+        assertEquals(3600, node.get("max_ack_extension_seconds").asLong());
+        assertEquals(10_000, node.get("connect_timeout_ms").asLong());
+    }
+
+    @Test
+    void noEmulatorGivesNullEmulatorHostAndEscapesPaths(@TempDir Path dir) throws Exception {
+        Path creds = Files.writeString(dir.resolve("we\"ird\\name.json"), "{}");
+        Map<String, String> m = new HashMap<>();
+        m.put("subscriptionId", "sub-1");
+        m.put("projectId", "test-proj");
+        m.put("credentials", creds.toString());
+        m.put("maxOutstandingMessages", "5");
+        m.put("maxOutstandingBytes", "6");
+        m.put("maxAckExtensionSeconds", "7");
+        m.put("connectTimeoutMs", "8");
+        JsonNode node = MAPPER.readTree(ReadOptions.parse(new CaseInsensitiveStringMap(m),
+                Collections.emptyMap()).sessionConfigJson());
+        assertTrue(node.get("emulator_host").isNull());
+        assertEquals(creds.toAbsolutePath().toString(), node.get("credentials_path").asText());
+        assertEquals(5, node.get("max_outstanding_messages").asLong());
+        assertEquals(6, node.get("max_outstanding_bytes").asLong());
+        assertEquals(7, node.get("max_ack_extension_seconds").asLong());
+        assertEquals(8, node.get("connect_timeout_ms").asLong());
+    }
+}

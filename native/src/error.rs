@@ -1,0 +1,64 @@
+//! The crate's error type. Every variant's message is what a Java user reads in
+//! the thrown `NativeException`, so each one names what failed.
+
+use thiserror::Error;
+
+#[derive(Debug, Error)]
+pub enum NativeError {
+    #[error("invalid native session config: {0}")]
+    Config(String),
+
+    #[error("cannot connect to Pub/Sub at {endpoint}: {cause}")]
+    Connect { endpoint: String, cause: String },
+
+    #[error("Pub/Sub subscription '{0}' does not exist")]
+    SubscriptionNotFound(String),
+
+    #[error("Pub/Sub {op} on subscription '{subscription}' failed: {code:?}: {message}")]
+    Rpc {
+        op: &'static str,
+        subscription: String,
+        code: tonic::Code,
+        message: String,
+    },
+
+    #[error("Pub/Sub StreamingPull on subscription '{subscription}' failed permanently: {code:?}: {message}")]
+    StreamFailed {
+        subscription: String,
+        code: tonic::Code,
+        message: String,
+    },
+
+    #[error("Pub/Sub credentials: {0}")]
+    Auth(String),
+
+    #[error("Arrow: {0}")]
+    Arrow(#[from] arrow_schema::ArrowError),
+
+    #[error("invalid argument: {0}")]
+    InvalidArgument(String),
+
+    #[error("cannot start the native tokio runtime: {0}")]
+    Runtime(String),
+
+    #[error("native panic: {0}")]
+    Panic(String),
+
+    #[error("JNI: {0}")]
+    Jni(#[from] jni::errors::Error),
+}
+
+/// The full `source()` chain of an error, so "transport error" also says why.
+pub fn error_chain(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let next = cause.to_string();
+        if !text.contains(&next) {
+            text.push_str(": ");
+            text.push_str(&next);
+        }
+        source = cause.source();
+    }
+    text
+}

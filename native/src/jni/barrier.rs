@@ -1,0 +1,78 @@
+//! The panic barrier every JNI entry point runs behind: errors and panics
+//! become Java exceptions instead of unwinding into the JVM.
+
+use crate::error::NativeError;
+use jni::JNIEnv;
+use std::any::Any;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+const NATIVE_EXCEPTION: &str = "io/pubsubnative/spark/nativelib/NativeException";
+const FALLBACK_EXCEPTION: &str = "java/lang/RuntimeException";
+
+/// Runs `body`, turning a panic into `NativeError::Panic` with its message.
+pub fn barrier<T>(body: impl FnOnce() -> Result<T, NativeError>) -> Result<T, NativeError> {
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|payload| Err(NativeError::Panic(panic_message(payload.as_ref()))))
+}
+
+fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "panic with a non-string payload".to_string()
+    }
+}
+
+/// Runs a JNI entry point's body; on error, throws and returns `fallback`.
+pub fn run<'local, T>(
+    env: &mut JNIEnv<'local>,
+    fallback: T,
+    body: impl FnOnce(&mut JNIEnv<'local>) -> Result<T, NativeError>,
+) -> T {
+    match barrier(|| body(env)) {
+        Ok(value) => value,
+        Err(err) => {
+            throw(env, &err);
+            fallback
+        }
+    }
+}
+
+fn throw(env: &mut JNIEnv<'_>, err: &NativeError) {
+    // A Java exception raised by a JNI call inside the body is already pending
+    // and says more than its Rust wrapper would.
+    if env.exception_check().unwrap_or(false) {
+        return;
+    }
+    let message = err.to_string();
+    if env.throw_new(NATIVE_EXCEPTION, &message).is_err() {
+        // Most likely the class could not be loaded: clear that and fall back.
+        let _ = env.exception_clear();
+        let _ = env.throw_new(FALLBACK_EXCEPTION, &message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_inside_the_barrier_becomes_an_error_with_its_message() {
+        let result: Result<(), _> = barrier(|| panic!("boom {}", 42));
+        match result {
+            Err(NativeError::Panic(message)) => assert_eq!(message, "boom 42"),
+            other => panic!("expected a panic error, got {other:?}"),
+        }
+        let result: Result<(), _> = barrier(|| std::panic::panic_any(7u8));
+        assert!(matches!(result, Err(NativeError::Panic(m)) if m.contains("non-string")));
+    }
+
+    #[test]
+    fn values_and_errors_pass_through_the_barrier_unchanged() {
+        assert_eq!(barrier(|| Ok(5)).unwrap(), 5);
+        let err = barrier::<()>(|| Err(NativeError::InvalidArgument("x".into()))).unwrap_err();
+        assert_eq!(err.to_string(), "invalid argument: x");
+    }
+}

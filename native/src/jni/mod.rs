@@ -1,0 +1,152 @@
+//! JNI entry points of `io.pubsubnative.spark.nativelib.NativeBridge`
+//! (contract: docs/architecture.md). Every body runs behind `barrier::run`.
+//! No native thread ever calls back into the JVM.
+
+pub mod barrier;
+mod handle;
+
+use crate::config::SessionConfig;
+use crate::error::NativeError;
+use crate::ffi::alloc::allocated_bytes;
+use crate::ffi::export::export_to;
+use crate::session::Session;
+use arrow_array::Array;
+use barrier::run;
+use jni::objects::{JClass, JString};
+use jni::sys::{jint, jlong, jlongArray, jstring};
+use jni::JNIEnv;
+use std::time::Duration;
+
+fn java_string(env: &mut JNIEnv<'_>, value: &JString<'_>) -> Result<String, NativeError> {
+    Ok(env.get_string(value)?.into())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_abiVersion(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+) -> jint {
+    run(&mut env, 0, |_| Ok(crate::ABI_VERSION))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_allocatedBytes(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+) -> jlong {
+    run(&mut env, 0, |_| Ok(allocated_bytes()))
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_checkSubscription<
+    'local,
+>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+) -> jstring {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let json = java_string(env, &config_json)?;
+        let result = crate::check::check_subscription(&json)?;
+        Ok(env.new_string(result)?.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_openSubscriber<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    config_json: JString<'local>,
+) -> jlong {
+    run(&mut env, 0, |env| {
+        let json = java_string(env, &config_json)?;
+        let session = Session::open(SessionConfig::from_json(&json)?)?;
+        Ok(handle::into_handle(session))
+    })
+}
+
+#[no_mangle]
+#[allow(clippy::too_many_arguments)] // fixed by the Java signature
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_fetch(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+    max_rows: jint,
+    max_bytes: jlong,
+    wait_ms: jlong,
+    array_addr: jlong,
+    schema_addr: jlong,
+) -> jint {
+    run(&mut env, 0, |_| {
+        let session = handle::borrow(handle)?;
+        let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0));
+        let Some(batch) = session.fetch(batch_id, max_rows, max_bytes, wait)? else {
+            return Ok(0);
+        };
+        let rows = jint::try_from(batch.len()).map_err(|_| {
+            NativeError::InvalidArgument(format!("batch of {} rows exceeds an int", batch.len()))
+        })?;
+        export_to(batch, array_addr, schema_addr)?;
+        Ok(rows)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_ackThrough(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    committed_batch_id: jlong,
+) {
+    run(&mut env, (), |_| {
+        handle::borrow(handle)?.ack_through(committed_batch_id)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_nackBatch(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+) {
+    run(&mut env, (), |_| {
+        handle::borrow(handle)?.nack_batch(batch_id)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_metrics<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    handle: jlong,
+) -> jlongArray {
+    run(&mut env, std::ptr::null_mut(), |env| {
+        let values = handle::borrow(handle)?.metrics();
+        let array = env.new_long_array(values.len() as jint)?;
+        env.set_long_array_region(&array, 0, &values)?;
+        Ok(array.into_raw())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_closeSubscriber(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+) {
+    run(&mut env, (), |_| handle::take(handle)?.close())
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_panicForTest<'local>(
+    mut env: JNIEnv<'local>,
+    _class: JClass<'local>,
+    message: JString<'local>,
+) {
+    run(&mut env, (), |env| {
+        let message = java_string(env, &message)?;
+        panic!("{message}")
+    })
+}

@@ -1,0 +1,46 @@
+//! The lease manager: keeps held messages' ack deadlines extended until they
+//! are acknowledged, nacked, or reach `max_ack_extension_seconds`.
+
+use super::rpc::{self, chunk_by_limits, Call};
+use super::Shared;
+use crate::metrics::bump;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::time::MissedTickBehavior;
+
+const MAX_PERIOD: Duration = Duration::from_secs(5);
+
+pub(super) async fn run(shared: Arc<Shared>) {
+    let config = &shared.config;
+    let deadline = config.stream_ack_deadline();
+    let max_extension = config.max_ack_extension();
+    let mut ticker = tokio::time::interval((deadline / 3).min(MAX_PERIOD));
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        let scan = shared
+            .held()
+            .reservoir
+            .scan_leases(Instant::now(), deadline, max_extension);
+        if scan.expired > 0 {
+            bump(&shared.counters.lease_expiries, scan.expired);
+            shared.space_freed.notify_one();
+        }
+        let call = Call::ModifyDeadline(config.stream_ack_deadline_seconds());
+        for chunk in chunk_by_limits(scan.due, |(_, id)| id.as_str()) {
+            let (seqs, ids): (Vec<u64>, Vec<String>) = chunk.into_iter().unzip();
+            let sent_at = Instant::now();
+            // A failed extension stays due and is retried on the next tick.
+            if rpc::send(&shared.client, &config.subscription, &call, ids)
+                .await
+                .is_ok()
+            {
+                bump(&shared.counters.modacks_sent, seqs.len());
+                shared
+                    .held()
+                    .reservoir
+                    .record_extension(&seqs, sent_at + deadline);
+            }
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! The StreamingPull task: opens the stream, feeds the reservoir while flow
+//! control allows, and reconnects after transient failures.
+
+use super::backoff::{is_transient, Backoff};
+use super::{Shared, StreamFailure};
+use crate::arrow_batch::PulledMessage;
+use crate::metrics::bump;
+use crate::proto::google::pubsub::v1::{StreamingPullRequest, StreamingPullResponse};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::ReceiverStream;
+use tonic::codec::Streaming;
+use tonic::Status;
+
+/// Empty requests keep an idle stream from being closed by the server.
+const HEARTBEAT: Duration = Duration::from_secs(30);
+
+pub(super) async fn run(shared: Arc<Shared>) {
+    let mut backoff = Backoff::default();
+    loop {
+        let status = pull(&shared, &mut backoff).await;
+        if !is_transient(status.code()) {
+            let mut held = shared.held();
+            held.failure = Some(StreamFailure {
+                code: status.code(),
+                message: status.message().to_string(),
+            });
+            shared.arrived.notify_all();
+            return;
+        }
+        bump(&shared.counters.stream_reconnects, 1);
+        tokio::time::sleep(backoff.next_delay()).await;
+    }
+}
+
+fn first_request(shared: &Shared) -> StreamingPullRequest {
+    let config = &shared.config;
+    // Flow-control fields are only honoured on the first request of a stream.
+    StreamingPullRequest {
+        subscription: config.subscription.clone(),
+        stream_ack_deadline_seconds: config.stream_ack_deadline_seconds(),
+        client_id: shared.client_id.clone(),
+        max_outstanding_messages: config.max_outstanding_messages,
+        max_outstanding_bytes: config.max_outstanding_bytes,
+        ..Default::default()
+    }
+}
+
+/// Runs one stream until it ends; returns why it ended.
+async fn pull(shared: &Shared, backoff: &mut Backoff) -> Status {
+    // The request stream lives exactly as long as this future: dropping the
+    // sender half-closes the stream, so the server stops delivering to it.
+    let (requests, receiver) = mpsc::channel(2);
+    if requests.try_send(first_request(shared)).is_err() {
+        return Status::internal("cannot queue the first StreamingPull request");
+    }
+    let mut client = shared.client.clone();
+    let mut responses = match client.streaming_pull(ReceiverStream::new(receiver)).await {
+        Ok(response) => response.into_inner(),
+        Err(status) => return status,
+    };
+    let mut heartbeat =
+        tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
+    loop {
+        tokio::select! {
+            _ = heartbeat.tick() => {
+                // A full queue already holds a request, which serves as well.
+                let _ = requests.try_send(StreamingPullRequest::default());
+            }
+            next = next_response(shared, &mut responses) => match next {
+                Ok(Some(response)) => {
+                    backoff.reset();
+                    ingest(shared, response);
+                }
+                Ok(None) => return Status::unavailable("StreamingPull was closed by the server"),
+                Err(status) => return status,
+            },
+        }
+    }
+}
+
+/// The next response once flow control allows reading; cancel-safe.
+async fn next_response(
+    shared: &Shared,
+    responses: &mut Streaming<StreamingPullResponse>,
+) -> Result<Option<StreamingPullResponse>, Status> {
+    wait_for_capacity(shared).await;
+    responses.message().await
+}
+
+/// Native flow control: no reading while the reservoir is at its limits.
+async fn wait_for_capacity(shared: &Shared) {
+    let max_messages = shared.config.max_outstanding_messages();
+    let max_bytes = shared.config.max_outstanding_bytes();
+    loop {
+        let freed = shared.space_freed.notified();
+        let full = shared.held().reservoir.is_full(max_messages, max_bytes);
+        if !full {
+            return;
+        }
+        freed.await;
+    }
+}
+
+fn ingest(shared: &Shared, response: StreamingPullResponse) {
+    let now = Instant::now();
+    let deadline = shared.config.stream_ack_deadline();
+    let count = response.received_messages.len();
+    let mut bytes = 0;
+    {
+        let mut held = shared.held();
+        for received in response.received_messages {
+            let message = received.message.unwrap_or_default();
+            bytes += message.data.len();
+            let pulled = PulledMessage {
+                message,
+                delivery_attempt: received.delivery_attempt,
+            };
+            held.reservoir.push(received.ack_id, pulled, now, deadline);
+        }
+    }
+    bump(&shared.counters.ingested_messages, count);
+    bump(&shared.counters.ingested_bytes, bytes);
+    shared.arrived.notify_all();
+}

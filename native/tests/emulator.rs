@@ -1,0 +1,388 @@
+//! End-to-end tests against Google's Pub/Sub emulator: each test starts its
+//! own emulator on a free 127.0.0.1 port and kills it when done (also on failure).
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, StructArray};
+use pubsub_spark_native::check::check_subscription;
+use pubsub_spark_native::config::SessionConfig;
+use pubsub_spark_native::proto::google::pubsub::v1::publisher_client::PublisherClient;
+use pubsub_spark_native::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
+use pubsub_spark_native::proto::google::pubsub::v1::{
+    PublishRequest, PubsubMessage, PullRequest, Subscription, Topic,
+};
+use pubsub_spark_native::runtime::runtime;
+use pubsub_spark_native::session::Session;
+use std::collections::BTreeSet;
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tonic::transport::Channel;
+
+const EMULATOR: &str =
+    "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
+const PROJECT: &str = "projects/test-proj";
+
+// Metric indices from docs/architecture.md.
+const INGESTED: usize = 0;
+const BUFFERED_BYTES: usize = 2;
+const UNACKED: usize = 3;
+const ACKS: usize = 4;
+const MODACKS: usize = 5;
+const NACKS: usize = 6;
+const EXPIRIES: usize = 7;
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The emulator process; dropping it kills it.
+struct Emulator {
+    child: Child,
+    host: String,
+}
+
+impl Emulator {
+    fn start() -> Emulator {
+        let port = free_port();
+        let child = Command::new(EMULATOR)
+            .args(["--host=127.0.0.1", &format!("--port={port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start the Pub/Sub emulator");
+        let emulator = Emulator {
+            child,
+            host: format!("127.0.0.1:{port}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        while TcpStream::connect(&emulator.host).is_err() {
+            assert!(Instant::now() < deadline, "emulator did not open its port");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        emulator
+    }
+
+    fn channel(&self) -> Channel {
+        runtime()
+            .unwrap()
+            .block_on(
+                Channel::from_shared(format!("http://{}", self.host))
+                    .unwrap()
+                    .connect(),
+            )
+            .unwrap()
+    }
+
+    /// Creates topic `t` and subscription `s` (ack deadline `ack_deadline` s).
+    fn topic_and_subscription(&self, t: &str, s: &str, ack_deadline: i32) -> (String, String) {
+        let topic = format!("{PROJECT}/topics/{t}");
+        let subscription = format!("{PROJECT}/subscriptions/{s}");
+        let channel = self.channel();
+        runtime().unwrap().block_on(async {
+            let mut publisher = PublisherClient::new(channel.clone());
+            // The port opens a little before the service answers.
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while let Err(status) = publisher
+                .create_topic(Topic {
+                    name: topic.clone(),
+                    ..Default::default()
+                })
+                .await
+            {
+                assert!(Instant::now() < deadline, "create_topic: {status}");
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            SubscriberClient::new(channel)
+                .create_subscription(Subscription {
+                    name: subscription.clone(),
+                    topic: topic.clone(),
+                    ack_deadline_seconds: ack_deadline,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+        });
+        (topic, subscription)
+    }
+
+    fn publish(&self, topic: &str, messages: Vec<PubsubMessage>) -> Vec<String> {
+        let mut publisher = PublisherClient::new(self.channel());
+        runtime()
+            .unwrap()
+            .block_on(publisher.publish(PublishRequest {
+                topic: topic.to_string(),
+                messages,
+            }))
+            .unwrap()
+            .into_inner()
+            .message_ids
+    }
+
+    /// Message ids a plain unary Pull gets within `window` (without acking).
+    fn pull_ids(&self, subscription: &str, window: Duration) -> BTreeSet<String> {
+        let mut subscriber = SubscriberClient::new(self.channel());
+        let mut ids = BTreeSet::new();
+        let deadline = Instant::now() + window;
+        while Instant::now() < deadline {
+            #[allow(deprecated)]
+            let request = PullRequest {
+                subscription: subscription.to_string(),
+                max_messages: 100,
+                return_immediately: true,
+            };
+            let response = runtime()
+                .unwrap()
+                .block_on(subscriber.pull(request))
+                .unwrap();
+            for received in response.into_inner().received_messages {
+                ids.insert(received.message.unwrap_or_default().message_id);
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        ids
+    }
+
+    fn config(&self, subscription: &str, extra: &str) -> SessionConfig {
+        SessionConfig::from_json(&format!(
+            r#"{{"subscription":"{subscription}","emulator_host":"{}","connect_timeout_ms":5000{extra}}}"#,
+            self.host
+        ))
+        .unwrap()
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn text_messages(n: usize) -> Vec<PubsubMessage> {
+    (0..n)
+        .map(|i| PubsubMessage {
+            data: format!("payload-{i}").into_bytes().into(),
+            ..Default::default()
+        })
+        .collect()
+}
+
+/// Fetches batch `batch_id` until `expected` rows arrived (or 20 s passed).
+fn fetch_all(session: &Session, batch_id: i64, expected: usize) -> Vec<StructArray> {
+    let mut batches = Vec::new();
+    let mut rows = 0;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while rows < expected && Instant::now() < deadline {
+        if let Some(batch) = session
+            .fetch(batch_id, 1000, 1 << 30, Duration::from_millis(500))
+            .unwrap()
+        {
+            rows += batch.len();
+            batches.push(batch);
+        }
+    }
+    assert_eq!(rows, expected, "rows fetched");
+    batches
+}
+
+fn message_ids(batches: &[StructArray]) -> BTreeSet<String> {
+    batches
+        .iter()
+        .flat_map(|b| {
+            let ids = b.column(0).as_string::<i32>();
+            (0..ids.len())
+                .map(|i| ids.value(i).to_string())
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+#[test]
+fn fetched_batches_carry_published_messages_and_ack_through_acknowledges_them() {
+    let emulator = Emulator::start();
+    let (topic, subscription) = emulator.topic_and_subscription("topic-1", "sub-1", 10);
+
+    let settings = check_subscription(&format!(
+        r#"{{"subscription":"{subscription}","emulator_host":"{}"}}"#,
+        emulator.host
+    ))
+    .unwrap();
+    let settings: serde_json::Value = serde_json::from_str(&settings).unwrap();
+    assert_eq!(settings["ack_deadline_seconds"], 10);
+    assert_eq!(settings["message_ordering"], false);
+    assert_eq!(settings["dead_letter_policy"], false);
+
+    let mut messages = text_messages(20);
+    messages[0].attributes.insert("color".into(), "red".into());
+    // Pub/Sub rejects a message with neither data nor attributes.
+    messages[1].data = bytes::Bytes::new();
+    messages[1].attributes.insert("empty".into(), "yes".into());
+    let published: BTreeSet<String> = emulator.publish(&topic, messages).into_iter().collect();
+
+    let session = Session::open(emulator.config(&subscription, "")).unwrap();
+    let batches = fetch_all(&session, 1, 20);
+    assert_eq!(message_ids(&batches), published);
+    let all_rows: usize = batches.iter().map(Array::len).sum();
+    let payloads: BTreeSet<Vec<u8>> = batches
+        .iter()
+        .flat_map(|b| {
+            let p = b.column(3).as_binary::<i32>();
+            (0..p.len())
+                .map(|i| p.value(i).to_vec())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(payloads.contains(b"payload-0".as_slice()));
+    assert!(payloads.contains(&Vec::new()), "0-byte payload");
+    assert_eq!(all_rows, 20);
+    for batch in &batches {
+        assert_eq!(
+            batch.column(4).null_count(),
+            batch.len(),
+            "no ordering keys"
+        );
+        assert_eq!(
+            batch.column(5).null_count(),
+            batch.len(),
+            "no dead-letter policy"
+        );
+    }
+
+    let before = session.metrics();
+    assert_eq!(before[INGESTED], 20);
+    assert_eq!(before[UNACKED], 20);
+    assert_eq!(before[BUFFERED_BYTES], 0);
+    session.ack_through(1).unwrap();
+    let after = session.metrics();
+    assert_eq!(after[ACKS], 20);
+    assert_eq!(after[UNACKED], 0);
+    session.close().unwrap();
+    assert_eq!(session.metrics()[NACKS], 0, "nothing left to nack on close");
+
+    // Acknowledged messages are gone for good.
+    assert!(emulator
+        .pull_ids(&subscription, Duration::from_secs(2))
+        .is_empty());
+}
+
+#[test]
+fn nack_batch_and_close_make_messages_redeliverable_at_once() {
+    let emulator = Emulator::start();
+    let (topic, subscription) = emulator.topic_and_subscription("topic-2", "sub-2", 60);
+    let published: BTreeSet<String> = emulator
+        .publish(&topic, text_messages(5))
+        .into_iter()
+        .collect();
+
+    let session = Session::open(emulator.config(&subscription, "")).unwrap();
+    assert_eq!(message_ids(&fetch_all(&session, 7, 5)), published);
+    session.nack_batch(7).unwrap();
+    assert_eq!(session.metrics()[NACKS], 5);
+    // Redelivered long before the 60 s deadline.
+    assert_eq!(message_ids(&fetch_all(&session, 8, 5)), published);
+    session.close().unwrap();
+    assert_eq!(session.metrics()[NACKS], 10);
+    assert_eq!(
+        emulator.pull_ids(&subscription, Duration::from_secs(3)),
+        published
+    );
+}
+
+#[test]
+fn missing_subscription_fails_check_and_fetch_with_its_name() {
+    let emulator = Emulator::start();
+    emulator.topic_and_subscription("topic-3", "sub-3", 10);
+    let missing = format!("{PROJECT}/subscriptions/missing");
+
+    let err = check_subscription(&format!(
+        r#"{{"subscription":"{missing}","emulator_host":"{}"}}"#,
+        emulator.host
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Pub/Sub subscription 'projects/test-proj/subscriptions/missing' does not exist"
+    );
+
+    let session = Session::open(emulator.config(&missing, "")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let err = loop {
+        match session.fetch(1, 10, 1 << 20, Duration::from_millis(500)) {
+            Err(err) => break err.to_string(),
+            Ok(batch) => assert!(batch.is_none()),
+        }
+        assert!(Instant::now() < deadline, "stream error never surfaced");
+    };
+    assert!(err.contains(&missing), "{err}");
+    assert!(err.contains("NotFound"), "{err}");
+    session.close().unwrap();
+}
+
+#[test]
+fn check_subscription_names_an_unreachable_host() {
+    let port = free_port();
+    let err = check_subscription(&format!(
+        r#"{{"subscription":"{PROJECT}/subscriptions/s","emulator_host":"127.0.0.1:{port}","connect_timeout_ms":2000}}"#
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains(&format!("127.0.0.1:{port}")), "{err}");
+    assert!(err.starts_with("cannot connect to Pub/Sub"), "{err}");
+}
+
+#[test]
+fn leases_keep_delivered_messages_from_other_subscribers() {
+    let emulator = Emulator::start();
+    // Names need 3+ characters. A 10 s subscription deadline; the session's leases must hold past it.
+    let (topic, subscription) = emulator.topic_and_subscription("topic-4", "sub-4", 10);
+    emulator.publish(&topic, text_messages(3));
+    let session = Session::open(emulator.config(&subscription, "")).unwrap();
+    fetch_all(&session, 1, 3);
+    // Another subscriber sees nothing while the session holds the leases.
+    assert!(emulator
+        .pull_ids(&subscription, Duration::from_secs(22))
+        .is_empty());
+    let metrics = session.metrics();
+    assert!(metrics[MODACKS] >= 3, "leases were extended: {metrics:?}");
+    assert_eq!(metrics[EXPIRIES], 0);
+    session.ack_through(1).unwrap();
+    session.close().unwrap();
+}
+
+#[test]
+fn leases_past_max_extension_expire_and_are_redelivered() {
+    let emulator = Emulator::start();
+    let (topic, subscription) = emulator.topic_and_subscription("topic-5", "sub-5", 10);
+    let published: BTreeSet<String> = emulator
+        .publish(&topic, text_messages(4))
+        .into_iter()
+        .collect();
+    let session =
+        Session::open(emulator.config(&subscription, r#","max_ack_extension_seconds":10"#))
+            .unwrap();
+    fetch_all(&session, 1, 4);
+    // Leases are checked every 10/3 s, so the expiry shows by 10 + 3.4 s.
+    std::thread::sleep(Duration::from_secs(14));
+    let metrics = session.metrics();
+    assert_eq!(metrics[EXPIRIES], 4, "{metrics:?}");
+    assert_eq!(metrics[UNACKED], 0);
+    // Let go: once their last extension lapses, a new session gets them again.
+    session.close().unwrap();
+    let again = Session::open(emulator.config(&subscription, "")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(40);
+    let mut redelivered = BTreeSet::new();
+    while redelivered.len() < 4 && Instant::now() < deadline {
+        if let Some(batch) = again
+            .fetch(2, 100, 1 << 20, Duration::from_millis(500))
+            .unwrap()
+        {
+            redelivered.extend(message_ids(&[batch]));
+        }
+    }
+    assert_eq!(redelivered, published);
+    again.close().unwrap();
+}
