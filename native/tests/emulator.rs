@@ -386,3 +386,28 @@ fn leases_past_max_extension_expire_and_are_redelivered() {
     assert_eq!(redelivered, published);
     again.close().unwrap();
 }
+
+#[test]
+fn a_session_opened_after_another_closed_receives_new_messages() {
+    let emulator = Emulator::start();
+    let (topic, subscription) = emulator.topic_and_subscription("topic-7", "sub-7", 60);
+    let first: BTreeSet<String> = emulator
+        .publish(&topic, text_messages(40))
+        .into_iter()
+        .collect();
+    let session = Session::open(emulator.config(&subscription, "")).unwrap();
+    assert_eq!(message_ids(&fetch_all(&session, 1, 40)), first);
+    session.ack_through(1).unwrap();
+    // The emulator keeps a cancelled stream registered and routes new
+    // messages to it, so close must end the stream gracefully.
+    session.close().unwrap();
+    drop(session);
+
+    let second: BTreeSet<String> = emulator
+        .publish(&topic, text_messages(25))
+        .into_iter()
+        .collect();
+    let session = Session::open(emulator.config(&subscription, "")).unwrap();
+    assert_eq!(message_ids(&fetch_all(&session, 2, 25)), second);
+    session.close().unwrap();
+}

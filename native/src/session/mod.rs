@@ -19,7 +19,7 @@ use rpc::{chunk_by_limits, Call};
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-use tokio::sync::Notify;
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 /// How long `close` waits for its nacks to reach Pub/Sub.
@@ -95,7 +95,9 @@ impl Shared {
 
 pub struct Session {
     shared: Arc<Shared>,
-    tasks: Vec<JoinHandle<()>>,
+    stop: watch::Sender<bool>,
+    stream: Mutex<Option<JoinHandle<()>>>,
+    lease: JoinHandle<()>,
 }
 
 impl Session {
@@ -114,11 +116,15 @@ impl Session {
             space_freed: Notify::new(),
             counters: Counters::default(),
         });
-        let tasks = vec![
-            rt.spawn(stream::run(Arc::clone(&shared))),
-            rt.spawn(lease::run(Arc::clone(&shared))),
-        ];
-        Ok(Session { shared, tasks })
+        let (stop, stopped) = watch::channel(false);
+        let stream = rt.spawn(stream::run(Arc::clone(&shared), stopped));
+        let lease = rt.spawn(lease::run(Arc::clone(&shared)));
+        Ok(Session {
+            shared,
+            stop,
+            stream: Mutex::new(Some(stream)),
+            lease,
+        })
     }
 
     /// Waits up to `wait` for `max_rows` messages or `max_bytes` payload bytes,
@@ -203,10 +209,22 @@ impl Session {
             .snapshot(r.buffered_bytes(), r.held_len())
     }
 
-    /// Stops the tasks and nacks everything still held (waiting at most 5 s).
-    /// Acknowledges nothing; a failed nack only delays redelivery.
+    /// Ends the stream, stops the lease manager and nacks everything still
+    /// held (waiting at most 5 s). Acknowledges nothing; a failed nack only
+    /// delays redelivery.
     pub fn close(&self) -> Result<(), NativeError> {
-        self.stop_tasks();
+        let rt = runtime()?;
+        self.stop.send_replace(true);
+        let stream = self
+            .stream
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(stream) = stream {
+            // The stream task bounds its own shutdown; the join cannot hang.
+            let _ = rt.block_on(stream);
+        }
+        self.lease.abort();
         let ids = self.shared.held().reservoir.drain_all();
         if !ids.is_empty() {
             let nacks = self.shared.send_all(
@@ -215,21 +233,16 @@ impl Session {
                 &self.shared.counters.nacks_sent,
             );
             // The timer must be created inside the runtime, hence the async block.
-            let _ = runtime()?
-                .block_on(async { tokio::time::timeout(CLOSE_NACK_TIMEOUT, nacks).await });
+            let _ = rt.block_on(async { tokio::time::timeout(CLOSE_NACK_TIMEOUT, nacks).await });
         }
         Ok(())
-    }
-
-    fn stop_tasks(&self) {
-        for task in &self.tasks {
-            task.abort();
-        }
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        self.stop_tasks();
+        // A session dropped without `close` still stops its tasks.
+        self.stop.send_replace(true);
+        self.lease.abort();
     }
 }

@@ -8,18 +8,24 @@ use crate::metrics::bump;
 use crate::proto::google::pubsub::v1::{StreamingPullRequest, StreamingPullResponse};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codec::Streaming;
 use tonic::Status;
 
 /// Empty requests keep an idle stream from being closed by the server.
 const HEARTBEAT: Duration = Duration::from_secs(30);
+/// How long a stopping stream waits for the server to end it.
+const STOP_GRACE: Duration = Duration::from_secs(3);
 
-pub(super) async fn run(shared: Arc<Shared>) {
+/// Runs StreamingPull until `stop` turns true or a permanent error occurs.
+pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut backoff = Backoff::default();
     loop {
-        let status = pull(&shared, &mut backoff).await;
+        let status = match pull(&shared, &mut backoff, &mut stop).await {
+            Ended::Stopped => return,
+            Ended::Failed(status) => status,
+        };
         if !is_transient(status.code()) {
             let mut held = shared.held();
             held.failure = Some(StreamFailure {
@@ -30,8 +36,22 @@ pub(super) async fn run(shared: Arc<Shared>) {
             return;
         }
         bump(&shared.counters.stream_reconnects, 1);
-        tokio::time::sleep(backoff.next_delay()).await;
+        tokio::select! {
+            _ = tokio::time::sleep(backoff.next_delay()) => {}
+            _ = stopped(&mut stop) => return,
+        }
     }
+}
+
+/// Resolves once `stop` turns true (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    // The borrowed value must not live across an await, so drop it here.
+    let _ = stop.wait_for(|stopped| *stopped).await.map(drop);
+}
+
+enum Ended {
+    Stopped,
+    Failed(Status),
 }
 
 fn first_request(shared: &Shared) -> StreamingPullRequest {
@@ -48,17 +68,17 @@ fn first_request(shared: &Shared) -> StreamingPullRequest {
 }
 
 /// Runs one stream until it ends; returns why it ended.
-async fn pull(shared: &Shared, backoff: &mut Backoff) -> Status {
-    // The request stream lives exactly as long as this future: dropping the
-    // sender half-closes the stream, so the server stops delivering to it.
+async fn pull(shared: &Shared, backoff: &mut Backoff, stop: &mut watch::Receiver<bool>) -> Ended {
     let (requests, receiver) = mpsc::channel(2);
     if requests.try_send(first_request(shared)).is_err() {
-        return Status::internal("cannot queue the first StreamingPull request");
+        return Ended::Failed(Status::internal(
+            "cannot queue the first StreamingPull request",
+        ));
     }
     let mut client = shared.client.clone();
     let mut responses = match client.streaming_pull(ReceiverStream::new(receiver)).await {
         Ok(response) => response.into_inner(),
-        Err(status) => return status,
+        Err(status) => return Ended::Failed(status),
     };
     let mut heartbeat =
         tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
@@ -68,16 +88,39 @@ async fn pull(shared: &Shared, backoff: &mut Backoff) -> Status {
                 // A full queue already holds a request, which serves as well.
                 let _ = requests.try_send(StreamingPullRequest::default());
             }
+            _ = stopped(stop) => {
+                drop(requests);
+                finish(shared, responses).await;
+                return Ended::Stopped;
+            }
             next = next_response(shared, &mut responses) => match next {
                 Ok(Some(response)) => {
                     backoff.reset();
                     ingest(shared, response);
                 }
-                Ok(None) => return Status::unavailable("StreamingPull was closed by the server"),
-                Err(status) => return status,
+                Ok(None) => {
+                    return Ended::Failed(Status::unavailable(
+                        "StreamingPull was closed by the server",
+                    ))
+                }
+                Err(status) => return Ended::Failed(status),
             },
         }
     }
+}
+
+/// Ends a stream the way servers handle best: the request side is already
+/// half-closed; read until the server closes its side, keeping what still
+/// arrives (the caller nacks it). A cancelled stream (RST_STREAM) can stay
+/// registered in the emulator and swallow later deliveries, so cancel only
+/// after `STOP_GRACE`.
+async fn finish(shared: &Shared, mut responses: Streaming<StreamingPullResponse>) {
+    let drain = async {
+        while let Ok(Some(response)) = responses.message().await {
+            ingest(shared, response);
+        }
+    };
+    let _ = tokio::time::timeout(STOP_GRACE, drain).await;
 }
 
 /// The next response once flow control allows reading; cancel-safe.
