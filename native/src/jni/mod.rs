@@ -136,7 +136,15 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_closeSu
     _class: JClass<'_>,
     handle: jlong,
 ) {
-    run(&mut env, (), |_| handle::take(handle)?.close())
+    run(&mut env, (), |_| {
+        let session = handle::take(handle)?;
+        // Dropping the gRPC channel may spawn clean-up work, which needs the
+        // runtime's context on this JVM thread.
+        let _context = crate::runtime::runtime()?.enter();
+        let closed = session.close();
+        drop(session);
+        closed
+    })
 }
 
 #[no_mangle]

@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 
+import org.apache.hadoop.fs.ChecksumFileSystem;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -17,8 +18,17 @@ final class SignalFiles {
     private SignalFiles() {
     }
 
+    /**
+     * The file system without client-side checksums: a signal is a few bytes replaced by rename,
+     * and the local file system's separate .crc files race with concurrent readers.
+     */
+    private static FileSystem unchecked(FileSystem fs) {
+        return fs instanceof ChecksumFileSystem checksummed ? checksummed.getRawFileSystem() : fs;
+    }
+
     /** Writes to a temp file beside {@code path}, then renames it over {@code path}. */
-    static void write(FileSystem fs, Path path, SignalState state) throws IOException {
+    static void write(FileSystem checkedFs, Path path, SignalState state) throws IOException {
+        FileSystem fs = unchecked(checkedFs);
         Path tmp = new Path(path.getParent(), "." + path.getName() + "." + UUID.randomUUID() + ".tmp");
         try (OutputStream out = fs.create(tmp, true)) {
             out.write(state.toJson().getBytes(StandardCharsets.UTF_8));
@@ -31,15 +41,12 @@ final class SignalFiles {
                 throw new IOException("could not rename " + tmp + " to " + path);
             }
         }
-        // The local file system leaves checksum files of renamed temp files behind.
-        Path crc = new Path(tmp.getParent(), "." + tmp.getName() + ".crc");
-        fs.delete(crc, false);
     }
 
     /** The signal at {@code path}; null when the file does not exist (yet, or during a rename). */
     static SignalState read(FileSystem fs, Path path) throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-        try (InputStream in = fs.open(path)) {
+        try (InputStream in = unchecked(fs).open(path)) {
             in.transferTo(buffer);
         } catch (FileNotFoundException e) {
             return null;

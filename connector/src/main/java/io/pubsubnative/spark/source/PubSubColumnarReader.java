@@ -36,6 +36,8 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     static final long MAX_FETCH_BYTES = 64L * 1024 * 1024;
     /** How long a task whose session was just opened waits for the stream's first message. */
     static final long MAX_CONNECT_WAIT_MS = 2_000;
+    /** Under AvailableNow, how long the subscription must stay silent before a task ends empty. */
+    static final long DRAIN_IDLE_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PubSubColumnarReader.class);
 
@@ -47,6 +49,7 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private final SessionLease lease;
     private final SubscriberSession session;
     private final long startNanos;
+    private long lastRowNanos;
     private final long[] baselineMetrics;
     private long[] lastMetrics;
     private long rowsRead;
@@ -80,6 +83,7 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
         this.baselineMetrics = lease.reportedMetrics().clone();
         this.lastMetrics = baselineMetrics;
         this.startNanos = System.nanoTime();
+        this.lastRowNanos = startNanos;
         context.addTaskFailureListener((TaskFailureListener) (ctx, error) -> onTaskFailure());
         context.addTaskCompletionListener((TaskCompletionListener) ctx -> onTaskCompletion());
         try {
@@ -122,13 +126,14 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
             ImportedBatch batch = fetch(maxRows, maxBytes, waitMs);
             if (batch != null) {
                 current = batch;
+                lastRowNanos = System.nanoTime();
                 rowsRead += batch.rows();
                 bytesRead += batch.payloadBytes();
                 rowsAccumulator.add(batch.rows());
                 bytesAccumulator.add(batch.payloadBytes());
                 return true;
             }
-            if (!stillConnecting(elapsedMs)) {
+            if (!stillConnecting(elapsedMs) && !stillDraining()) {
                 exhausted = true;
             }
         }
@@ -143,6 +148,12 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private boolean stillConnecting(long elapsedMs) {
         return lease.fresh() && rowsRead == 0
                 && elapsedMs < Math.min(MAX_CONNECT_WAIT_MS, options.connectTimeoutMs());
+    }
+
+    /** Under AvailableNow, an empty fetch ends the task only after {@link #DRAIN_IDLE_MS} of silence. */
+    private boolean stillDraining() {
+        return partition.drainCheck()
+                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRowNanos) < DRAIN_IDLE_MS;
     }
 
     private ImportedBatch fetch(int maxRows, long maxBytes, long waitMs) {

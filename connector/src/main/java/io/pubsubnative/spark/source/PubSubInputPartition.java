@@ -20,10 +20,12 @@ public final class PubSubInputPartition implements InputPartition {
     private final String signalPath;
     private final Broadcast<SerializableConfiguration> hadoopConf;
     private final String[] preferredLocations;
+    private final boolean drainCheck;
 
     PubSubInputPartition(String instanceId, int partition, long messageBudget, long byteBudget,
                          ReadOptions options, String sessionConfigJson, String signalPath,
-                         Broadcast<SerializableConfiguration> hadoopConf, String[] preferredLocations) {
+                         Broadcast<SerializableConfiguration> hadoopConf, String[] preferredLocations,
+                         boolean drainCheck) {
         this.instanceId = instanceId;
         this.partition = partition;
         this.messageBudget = messageBudget;
@@ -33,6 +35,15 @@ public final class PubSubInputPartition implements InputPartition {
         this.signalPath = signalPath;
         this.hadoopConf = hadoopConf;
         this.preferredLocations = preferredLocations;
+        this.drainCheck = drainCheck;
+    }
+
+    /**
+     * True under {@code Trigger.AvailableNow}: an empty batch ends the query, so the task must see
+     * the subscription idle for a while, not just one short fetch, before it reports nothing.
+     */
+    public boolean drainCheck() {
+        return drainCheck;
     }
 
     public String instanceId() {

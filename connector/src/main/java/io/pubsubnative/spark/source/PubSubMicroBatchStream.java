@@ -145,7 +145,8 @@ public final class PubSubMicroBatchStream
         InputPartition[] partitions = new InputPartition[parallelism];
         for (int p = 0; p < parallelism; p++) {
             partitions[p] = new PubSubInputPartition(instanceId, p, messageBudget, byteBudget, options,
-                    sessionConfigJson, signalPath, hadoopConf, ExecutorLocations.forPartition(executors, p));
+                    sessionConfigJson, signalPath, hadoopConf, ExecutorLocations.forPartition(executors, p),
+                    availableNow);
         }
         return partitions;
     }
