@@ -5,6 +5,7 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, StructArray};
 use pubsub_spark_native::check::check_subscription;
 use pubsub_spark_native::config::SessionConfig;
+use pubsub_spark_native::ffi::alloc::allocated_bytes;
 use pubsub_spark_native::proto::google::pubsub::v1::publisher_client::PublisherClient;
 use pubsub_spark_native::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
 use pubsub_spark_native::proto::google::pubsub::v1::{
@@ -410,4 +411,37 @@ fn a_session_opened_after_another_closed_receives_new_messages() {
     let session = Session::open(emulator.config(&subscription, "")).unwrap();
     assert_eq!(message_ids(&fetch_all(&session, 2, 25)), second);
     session.close().unwrap();
+}
+
+#[test]
+fn closed_sessions_return_native_memory_to_baseline() {
+    let emulator = Emulator::start();
+    let (topic, subscription) = emulator.topic_and_subscription("topic-8", "sub-8", 60);
+    let cycle = |batch: i64| {
+        emulator.publish(&topic, text_messages(5));
+        let config = emulator.config(&subscription, "");
+        let _context = runtime().unwrap().enter();
+        check_subscription(&format!(
+            r#"{{"subscription":"{subscription}","emulator_host":"{}"}}"#,
+            emulator.host
+        ))
+        .unwrap();
+        let session = Session::open(config).unwrap();
+        fetch_all(&session, batch, 5);
+        session.ack_through(batch).unwrap();
+        session.close().unwrap();
+    };
+    cycle(0);
+    let baseline = allocated_bytes();
+    for batch in 1..=20 {
+        cycle(batch);
+    }
+    // Connection clean-up finishes on the runtime shortly after close.
+    std::thread::sleep(Duration::from_millis(500));
+    let grown = allocated_bytes() - baseline;
+    eprintln!("native bytes grown after 20 cycles: {grown}");
+    assert!(
+        grown < 64 * 1024,
+        "native memory grew by {grown} bytes over 20 cycles"
+    );
 }

@@ -11,10 +11,11 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 import io.pubsubnative.spark.config.ReadOptions;
 import io.pubsubnative.spark.source.RawSchema;
+import io.pubsubnative.spark.source.SubscriptionValidation;
 
 /**
- * The {@code pubsub} data source. Read options are validated when the table is created, that is at
- * {@code load()}; a user schema ({@code .schema(...)}) is accepted only if it is the raw schema.
+ * The {@code pubsub} data source. Read options are validated, and the subscription looked up, when
+ * the table is created, that is at {@code load()}; a user schema ({@code .schema(...)}) is accepted only if it is the raw schema.
  */
 public final class PubSubProvider implements TableProvider, DataSourceRegister {
 
@@ -51,6 +52,7 @@ public final class PubSubProvider implements TableProvider, DataSourceRegister {
                             + "accepted only if it equals it. Expected %s, got %s",
                     read.format().optionValue(), RawSchema.SCHEMA.toDDL(), schema.toDDL()));
         }
+        SubscriptionValidation.requireUsable(read);
         return new PubSubTable(SHORT_NAME + ":" + read.subscription());
     }
 }

@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
 
 import io.pubsubnative.spark.ack.CommitSignal;
 import io.pubsubnative.spark.config.ReadOptions;
-import io.pubsubnative.spark.nativelib.NativeException;
-import io.pubsubnative.spark.nativelib.SubscriptionCheck;
 
 /**
  * The driver side of one run of a streaming query's Pub/Sub source. Offsets are batch numbers;
@@ -66,7 +64,6 @@ public final class PubSubMicroBatchStream
                             + "spark.speculation=false for this application.");
         }
         this.parallelism = options.parallelism().orElse(Math.max(1, sc.defaultParallelism()));
-        checkSubscription();
         this.instanceId = UUID.randomUUID().toString();
         CheckpointLayout layout = CheckpointLayout.of(checkpointLocation);
         Configuration conf = HadoopConfs.of(session);
@@ -77,19 +74,6 @@ public final class PubSubMicroBatchStream
         this.bytesRead = sc.longAccumulator("pubsub." + METRIC_BYTES_READ);
         LOG.info("Pub/Sub stream instance {} reads {} with {} partitions; commit signal {}",
                 instanceId, options.subscription(), parallelism, signal.signalPath());
-    }
-
-    private void checkSubscription() {
-        String where = options.emulatorHost() != null
-                ? "emulator " + options.emulatorHost() : "endpoint " + options.endpoint();
-        try {
-            String info = SubscriptionCheck.check(sessionConfigJson);
-            LOG.info("Subscription {} on {}: {}", options.subscription(), where, info);
-        } catch (NativeException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'subscriptionId' ('%s'): the subscription cannot be used (%s): %s",
-                    options.subscription(), where, e.getMessage()), e);
-        }
     }
 
     String instanceId() {
