@@ -76,9 +76,23 @@ async fn pull(shared: &Shared, backoff: &mut Backoff, stop: &mut watch::Receiver
         ));
     }
     let mut client = shared.client.clone();
-    let mut responses = match client.streaming_pull(ReceiverStream::new(receiver)).await {
-        Ok(response) => response.into_inner(),
-        Err(status) => return Ended::Failed(status),
+    // The emulator answers a StreamingPull only once it has a message for it,
+    // so stopping must also work while the call is still being answered.
+    let call = client.streaming_pull(ReceiverStream::new(receiver));
+    tokio::pin!(call);
+    let mut responses = tokio::select! {
+        answered = &mut call => match answered {
+            Ok(response) => response.into_inner(),
+            Err(status) => return Ended::Failed(status),
+        },
+        _ = stopped(stop) => {
+            // Half-closed, the server ends the call; wait for that, bounded.
+            drop(requests);
+            if let Ok(Ok(response)) = tokio::time::timeout(STOP_GRACE, call).await {
+                finish(shared, response.into_inner()).await;
+            }
+            return Ended::Stopped;
+        }
     };
     let mut heartbeat =
         tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
