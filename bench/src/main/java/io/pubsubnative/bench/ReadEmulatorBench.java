@@ -14,6 +14,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.pubsubnative.spark.nativelib.FfiFetchBench;
 import io.pubsubnative.testkit.LocalPubSubEmulator;
 import io.pubsubnative.testkit.PubSubFixtures;
+import io.pubsubnative.testkit.TempDirectories;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.GarbageCollectorMXBean;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -157,7 +157,7 @@ public final class ReadEmulatorBench {
         fx.close();
       }
     } finally {
-      deleteRecursively(work);
+      TempDirectories.deleteRecursively(work);
     }
 
     printReport(p, results, ffi, ffiError, sparkVersion, (System.nanoTime() - started) / 1e9, loadAtStart);
@@ -674,17 +674,6 @@ public final class ReadEmulatorBench {
       // fall through
     }
     return "unknown";
-  }
-
-  static void deleteRecursively(Path p) {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      walk.sorted(Comparator.reverseOrder()).forEach(q -> q.toFile().delete());
-    } catch (IOException ignored) {
-      // temp dir; best effort
-    }
   }
 
   // ---------------------------------------------------------------- parameters

@@ -11,17 +11,15 @@ import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
 import io.pubsubnative.testkit.LocalPubSubEmulator;
 import io.pubsubnative.testkit.PubSubFixtures;
-import java.io.IOException;
+import io.pubsubnative.testkit.TempDirectories;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -82,8 +80,8 @@ public final class PubSubToParquetDemo {
     Path parquetDir = out.resolve("parquet");
     Path checkpointDir = out.resolve("checkpoint");
     // Each run uses a fresh emulator and subscription, so old output would only mix runs.
-    deleteRecursively(parquetDir);
-    deleteRecursively(checkpointDir);
+    TempDirectories.deleteRecursively(parquetDir);
+    TempDirectories.deleteRecursively(checkpointDir);
     Files.createDirectories(out);
 
     System.out.printf(Locale.ROOT,
@@ -252,17 +250,6 @@ public final class PubSubToParquetDemo {
       return 0;
     } finally {
       spark.stop();
-    }
-  }
-
-  static void deleteRecursively(Path p) throws IOException {
-    if (!Files.exists(p)) {
-      return;
-    }
-    try (Stream<Path> walk = Files.walk(p)) {
-      for (Path q : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
-        Files.delete(q);
-      }
     }
   }
 

@@ -4,21 +4,19 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.pubsubnative.testkit.LocalPubSubEmulator;
 import io.pubsubnative.testkit.PubSubFixtures;
+import io.pubsubnative.testkit.TempDirectories;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -69,7 +67,7 @@ abstract class PubSubSparkITBase {
           emu.close();
         }
         emu = null;
-        deleteRecursively(tempDir);
+        TempDirectories.deleteRecursively(tempDir);
       }
     }
   }
@@ -277,23 +275,6 @@ abstract class PubSubSparkITBase {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -8,10 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Google's Pub/Sub emulator on a free loopback port, started and stopped through
@@ -112,7 +110,7 @@ public final class LocalPubSubEmulator implements AutoCloseable {
     Result r = run(List.of("bash", repoRoot.resolve("tools/emulator/stop.sh").toString(),
         stateDir.toString()), STOP_TIMEOUT_SECONDS);
     if (r.exitCode == 0) {
-      deleteRecursively(stateDir);
+      TempDirectories.deleteRecursively(stateDir);
     } else {
       throw new IllegalStateException("stop.sh failed (exit " + r.exitCode + "): " + r.output);
     }
@@ -190,23 +188,6 @@ public final class LocalPubSubEmulator implements AutoCloseable {
           + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
     } catch (IOException e) {
       return "";
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> s = Files.walk(dir)) {
-      s.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.deleteIfExists(p);
-        } catch (IOException ignored) {
-          // best effort
-        }
-      });
-    } catch (IOException ignored) {
-      // best effort
     }
   }
 
