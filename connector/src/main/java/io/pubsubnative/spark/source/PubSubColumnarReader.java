@@ -11,7 +11,6 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 import org.apache.spark.util.TaskFailureListener;
 import org.slf4j.Logger;
@@ -42,8 +41,7 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private static final Logger LOG = LoggerFactory.getLogger(PubSubColumnarReader.class);
 
     private final PubSubInputPartition partition;
-    private final LongAccumulator rowsAccumulator;
-    private final LongAccumulator bytesAccumulator;
+    private final ReadCounters counters;
     private final ReadOptions options;
     private final long batchId;
     private final SessionLease lease;
@@ -58,11 +56,9 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private boolean taskFailed;
     private ImportedBatch current;
 
-    PubSubColumnarReader(PubSubInputPartition partition, LongAccumulator rowsAccumulator,
-                         LongAccumulator bytesAccumulator) {
+    PubSubColumnarReader(PubSubInputPartition partition, ReadCounters counters) {
         this.partition = partition;
-        this.rowsAccumulator = rowsAccumulator;
-        this.bytesAccumulator = bytesAccumulator;
+        this.counters = counters;
         this.options = partition.options();
         TaskContext context = TaskContext.get();
         if (context == null) {
@@ -129,12 +125,15 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
                 lastRowNanos = System.nanoTime();
                 rowsRead += batch.rows();
                 bytesRead += batch.payloadBytes();
-                rowsAccumulator.add(batch.rows());
-                bytesAccumulator.add(batch.payloadBytes());
+                counters.rows.add(batch.rows());
+                counters.bytes.add(batch.payloadBytes());
                 return true;
             }
             if (!stillConnecting(elapsedMs) && !stillDraining()) {
                 exhausted = true;
+                if (partition.drainCheck()) {
+                    counters.silentEndings.add(1);
+                }
             }
         }
         return false;

@@ -18,7 +18,6 @@ import org.apache.spark.sql.connector.read.streaming.Offset;
 import org.apache.spark.sql.connector.read.streaming.ReadLimit;
 import org.apache.spark.sql.connector.read.streaming.ReportsSourceMetrics;
 import org.apache.spark.sql.connector.read.streaming.SupportsTriggerAvailableNow;
-import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,10 +45,10 @@ public final class PubSubMicroBatchStream
     private final SparkContext sc;
     private final CommitSignal signal;
     private final Broadcast<SerializableConfiguration> hadoopConf;
-    private final LongAccumulator rowsRead;
-    private final LongAccumulator bytesRead;
+    private final ReadCounters counters;
     private boolean availableNow;
     private Long rowsAtLastPlanning;
+    private long silentEndingsAtLastPlanning;
 
     public PubSubMicroBatchStream(ReadOptions options, String checkpointLocation) {
         this.options = options;
@@ -70,8 +69,7 @@ public final class PubSubMicroBatchStream
         this.signal = new CommitSignal(layout.sourceRoot(), layout.commitsDir(), instanceId, conf);
         this.signal.publish(false);
         this.hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(new SerializableConfiguration(conf));
-        this.rowsRead = sc.longAccumulator("pubsub." + METRIC_MESSAGES_READ);
-        this.bytesRead = sc.longAccumulator("pubsub." + METRIC_BYTES_READ);
+        this.counters = ReadCounters.register(sc);
         LOG.info("Pub/Sub stream instance {} reads {} with {} partitions; commit signal {}",
                 instanceId, options.subscription(), parallelism, signal.signalPath());
     }
@@ -104,12 +102,21 @@ public final class PubSubMicroBatchStream
     public synchronized Offset latestOffset(Offset startOffset, ReadLimit limit) {
         signal.publish(false);
         long start = PubSubOffset.of(startOffset).value();
-        long rowsNow = rowsRead.value();
-        if (availableNow && rowsAtLastPlanning != null && rowsNow == rowsAtLastPlanning) {
-            LOG.info("AvailableNow: the previous batch read no message; the source has caught up");
-            return new PubSubOffset(start);
+        long rowsNow = counters.rows.value();
+        long silentNow = counters.silentEndings.value();
+        if (availableNow && rowsAtLastPlanning != null) {
+            if (rowsNow == rowsAtLastPlanning) {
+                LOG.info("AvailableNow: the previous batch read no message; the source has caught up");
+                return new PubSubOffset(start);
+            }
+            if (silentNow - silentEndingsAtLastPlanning >= parallelism) {
+                LOG.info("AvailableNow: every task of the previous batch ended on a silent stream; "
+                        + "the source has caught up");
+                return new PubSubOffset(start);
+            }
         }
         rowsAtLastPlanning = rowsNow;
+        silentEndingsAtLastPlanning = silentNow;
         return new PubSubOffset(start + 1);
     }
 
@@ -145,7 +152,7 @@ public final class PubSubMicroBatchStream
 
     @Override
     public PartitionReaderFactory createReaderFactory() {
-        return new PubSubReaderFactory(rowsRead, bytesRead);
+        return new PubSubReaderFactory(counters);
     }
 
     @Override
@@ -167,8 +174,8 @@ public final class PubSubMicroBatchStream
     @Override
     public Map<String, String> metrics(Optional<Offset> latestConsumedOffset) {
         Map<String, String> out = new HashMap<>();
-        out.put(METRIC_MESSAGES_READ, Long.toString(rowsRead.value()));
-        out.put(METRIC_BYTES_READ, Long.toString(bytesRead.value()));
+        out.put(METRIC_MESSAGES_READ, Long.toString(counters.rows.value()));
+        out.put(METRIC_BYTES_READ, Long.toString(counters.bytes.value()));
         return out;
     }
 

@@ -5,7 +5,6 @@ import org.apache.spark.sql.connector.read.InputPartition;
 import org.apache.spark.sql.connector.read.PartitionReader;
 import org.apache.spark.sql.connector.read.PartitionReaderFactory;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
-import org.apache.spark.util.LongAccumulator;
 
 /**
  * Creates columnar readers; the source has no row-based reader. It carries the read counters:
@@ -16,12 +15,10 @@ final class PubSubReaderFactory implements PartitionReaderFactory {
 
     private static final long serialVersionUID = 1L;
 
-    private final LongAccumulator rowsRead;
-    private final LongAccumulator bytesRead;
+    private final ReadCounters counters;
 
-    PubSubReaderFactory(LongAccumulator rowsRead, LongAccumulator bytesRead) {
-        this.rowsRead = rowsRead;
-        this.bytesRead = bytesRead;
+    PubSubReaderFactory(ReadCounters counters) {
+        this.counters = counters;
     }
 
     @Override
@@ -31,7 +28,7 @@ final class PubSubReaderFactory implements PartitionReaderFactory {
 
     @Override
     public PartitionReader<ColumnarBatch> createColumnarReader(InputPartition partition) {
-        return new PubSubColumnarReader((PubSubInputPartition) partition, rowsRead, bytesRead);
+        return new PubSubColumnarReader((PubSubInputPartition) partition, counters);
     }
 
     @Override
