@@ -4,9 +4,17 @@ import os
 import time
 import uuid
 
+import pytest
+
 EMULATOR = os.environ.get("PUBSUB_EMULATOR_HOST")
 CONNECTOR_JAR = os.environ.get("CONNECTOR_JAR")
 PROJECT = "test-proj"
+
+# Every PySpark test needs the emulator and the connector jar that python-tests/run.sh provides.
+requires_emulator_and_jar = pytest.mark.skipif(
+    not EMULATOR or not CONNECTOR_JAR,
+    reason="needs PUBSUB_EMULATOR_HOST and CONNECTOR_JAR (run python-tests/run.sh)",
+)
 
 # The module opens Spark 4 needs on Java 17 (the parent pom's surefire argLine).
 ADD_OPENS = " ".join(

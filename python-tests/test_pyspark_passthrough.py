@@ -4,22 +4,17 @@ Needs env PUBSUB_EMULATOR_HOST (set by tools/emulator/with-emulator.sh) and CONN
 (the shaded connector jar). Run through python-tests/run.sh.
 """
 import os
-import shutil
-import tempfile
 
 import pytest
 
 from support import (
-    CONNECTOR_JAR, EMULATOR, assert_integers_unchanged, create_topic_and_subscription,
-    publish_integers, read_all, spark_session,
+    assert_integers_unchanged, create_topic_and_subscription,
+    publish_integers, read_all, requires_emulator_and_jar, spark_session,
 )
 
 N = 1000
 
-pytestmark = pytest.mark.skipif(
-    not EMULATOR or not CONNECTOR_JAR,
-    reason="needs PUBSUB_EMULATOR_HOST and CONNECTOR_JAR (run python-tests/run.sh)",
-)
+pytestmark = requires_emulator_and_jar
 
 
 @pytest.fixture(scope="module")
@@ -27,13 +22,6 @@ def spark():
     session = spark_session("local[2]", "pubsub-pyspark-it")
     yield session
     session.stop()
-
-
-@pytest.fixture()
-def workdir():
-    d = tempfile.mkdtemp(prefix="pubsub-pyspark-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def test_pyspark_reads_every_published_integer_unchanged(spark, workdir):

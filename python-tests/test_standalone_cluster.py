@@ -6,24 +6,19 @@ through their own sessions, and acknowledge only when the commit signal reaches 
 after the query stopped, Google's client receives nothing more, even past the ack deadline.
 """
 import os
-import shutil
-import tempfile
 import time
 
 import pytest
 
 from support import (
-    CONNECTOR_JAR, EMULATOR, assert_integers_unchanged, create_topic_and_subscription,
-    publish_integers, read_all, redelivered_within, spark_session,
+    assert_integers_unchanged, create_topic_and_subscription,
+    publish_integers, read_all, redelivered_within, requires_emulator_and_jar, spark_session,
 )
 
 N = 1000
 ACK_DEADLINE_S = 10
 
-pytestmark = pytest.mark.skipif(
-    not EMULATOR or not CONNECTOR_JAR,
-    reason="needs PUBSUB_EMULATOR_HOST and CONNECTOR_JAR (run python-tests/run.sh)",
-)
+pytestmark = requires_emulator_and_jar
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +27,6 @@ def cluster():
     yield session
     session.stop()
 
-
-@pytest.fixture()
-def workdir():
-    d = tempfile.mkdtemp(prefix="pubsub-cluster-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def executor_count(spark):
