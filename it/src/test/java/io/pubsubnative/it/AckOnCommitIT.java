@@ -36,21 +36,12 @@ class AckOnCommitIT extends PubSubSparkITBase {
 
   @Test
   void committedMessagesAreAcknowledgedAfterTheQueryStops() throws Exception {
-    String topic = unique("ack-topic");
-    String sub = unique("ack-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 10, false);
+    TopicAndSubscription names = freshSubscription("ack", 10);
+    String topic = names.topic();
+    String sub = names.sub();
     List<String> ids = fx.publish(topic, ints(0, 500));
 
-    Collector c = new Collector();
-    for (int round = 0; c.size() < ids.size() && round < 6; round++) {
-      StreamingQuery q = pubsub(sub).load().writeStream()
-          .option("checkpointLocation", checkpoint(sub))
-          .trigger(Trigger.AvailableNow())
-          .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
-          .start();
-      awaitTermination(q, Duration.ofSeconds(120));
-    }
+    Collector c = readAllAvailableNow(sub, ids.size());
     Set<String> got = new HashSet<>();
     c.snapshot().forEach(m -> got.add(m.messageId()));
     assertEquals(new HashSet<>(ids), got, "the query read every message");
@@ -63,10 +54,9 @@ class AckOnCommitIT extends PubSubSparkITBase {
 
   @Test
   void killedMidBatchLosesNothing() throws Exception {
-    String topic = unique("kill-topic");
-    String sub = unique("kill-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 30, false);
+    TopicAndSubscription names = freshSubscription("kill", 30);
+    String topic = names.topic();
+    String sub = names.sub();
     List<String> ids = fx.publish(topic, ints(0, 600));
     Set<String> all = new HashSet<>(ids);
 

@@ -57,10 +57,9 @@ class BadInputIT extends PubSubSparkITBase {
   }
 
   private String existingSubscription() {
-    String topic = unique("bad-topic");
-    String sub = unique("bad-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 10, false);
+    TopicAndSubscription names = freshSubscription("bad", 10);
+    String topic = names.topic();
+    String sub = names.sub();
     return fx.subscriptionPath(sub);
   }
 

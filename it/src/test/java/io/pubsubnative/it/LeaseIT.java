@@ -19,10 +19,9 @@ class LeaseIT extends PubSubSparkITBase {
 
   @Test
   void slowBatchLongerThanAckDeadlineCausesNoRedelivery() throws Exception {
-    String topic = unique("lease-topic");
-    String sub = unique("lease-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 10, false);
+    TopicAndSubscription names = freshSubscription("lease", 10);
+    String topic = names.topic();
+    String sub = names.sub();
     Set<String> published = new java.util.HashSet<>(fx.publish(topic, AckOnCommitIT.ints(0, 300)));
 
     Collector c = new Collector();

@@ -59,10 +59,9 @@ class NativeLifecycleIT extends PubSubSparkITBase {
 
   @Test
   void fiftyStartStopCyclesLeakNothing() throws Exception {
-    String topic = unique("life-topic");
-    String sub = unique("life-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 30, false);
+    TopicAndSubscription names = freshSubscription("life", 30);
+    String topic = names.topic();
+    String sub = names.sub();
 
     Set<String> published = new HashSet<>();
     Set<String> seen = new HashSet<>();
@@ -150,10 +149,9 @@ class NativeLifecycleIT extends PubSubSparkITBase {
 
   @Test
   void jvmExitsAfterMainReturns() throws Exception {
-    String topic = unique("exit-topic");
-    String sub = unique("exit-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 30, false);
+    TopicAndSubscription names = freshSubscription("exit", 30);
+    String topic = names.topic();
+    String sub = names.sub();
     fx.publish(topic, AckOnCommitIT.ints(0, 20));
 
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();

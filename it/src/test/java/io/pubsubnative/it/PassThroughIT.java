@@ -72,21 +72,9 @@ class PassThroughIT extends PubSubSparkITBase {
     }
     assertEquals(published.keySet(), server.keySet());
 
-    Collector c;
-    if (availableNow) {
-      c = new Collector();
-      // AvailableNow ends at the first empty micro-batch; run again until everything arrived.
-      for (int round = 0; c.size() < n && round < 6; round++) {
-        StreamingQuery q = pubsub(sub).load().writeStream()
-            .option("checkpointLocation", checkpoint(sub))
-            .trigger(Trigger.AvailableNow())
-            .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
-            .start();
-        awaitTermination(q, Duration.ofSeconds(120));
-      }
-    } else {
-      c = readUntil(sub, n, Duration.ofSeconds(180));
-    }
+    Collector c = availableNow
+        ? readAllAvailableNow(sub, n)
+        : readUntil(sub, n, Duration.ofSeconds(180));
 
     List<Msg> got = c.snapshot();
     assertEquals(n, got.size(), "row count");
@@ -129,10 +117,9 @@ class PassThroughIT extends PubSubSparkITBase {
 
   @Test
   void readSchemaIsTheRawContract() {
-    String topic = unique("schema-topic");
-    String sub = unique("schema-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 60, false);
+    TopicAndSubscription names = freshSubscription("schema", 60);
+    String topic = names.topic();
+    String sub = names.sub();
     StructType schema = pubsub(sub).load().schema();
     assertEquals(List.of("message_id", "publish_time", "attributes", "payload", "ordering_key",
         "delivery_attempt"), List.of(schema.fieldNames()));
@@ -147,10 +134,9 @@ class PassThroughIT extends PubSubSparkITBase {
 
   @Test
   void emptyPayloadAndNoAttributesArriveUnchanged() throws Exception {
-    String topic = unique("empty-topic");
-    String sub = unique("empty-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 60, false);
+    TopicAndSubscription names = freshSubscription("empty", 60);
+    String topic = names.topic();
+    String sub = names.sub();
     // Pub/Sub needs data or attributes: one with empty data + an attribute, one with data only
     List<String> ids = fx.publish(topic, List.of(
         PubsubMessage.newBuilder().putAttributes("only", "attr").build(),

@@ -114,6 +114,18 @@ abstract class PubSubSparkITBase {
   }
 
   /** The source with the options every test uses. */
+  /** A fresh topic and one subscription on it, both named uniquely after {@code prefix}. */
+  record TopicAndSubscription(String topic, String sub) {
+  }
+
+  static TopicAndSubscription freshSubscription(String prefix, int ackDeadlineSeconds) {
+    String topic = unique(prefix + "-topic");
+    String sub = unique(prefix + "-sub");
+    fx.createTopic(topic);
+    fx.createSubscription(sub, topic, ackDeadlineSeconds, false);
+    return new TopicAndSubscription(topic, sub);
+  }
+
   static DataStreamReader pubsub(String subscriptionShortName) {
     return spark.readStream()
         .format("pubsub")
@@ -178,6 +190,23 @@ abstract class PubSubSparkITBase {
    * Reads with a processing-time trigger until {@code expected} distinct message ids arrived (or
    * the timeout), waits until the batch that delivered the last of them committed, then stops.
    */
+  /**
+   * Reads with {@code Trigger.AvailableNow} until {@code expected} messages arrived; a run ends at
+   * the first micro-batch that finds the subscription drained, so it may take several runs.
+   */
+  static Collector readAllAvailableNow(String subscriptionShortName, int expected) throws Exception {
+    Collector c = new Collector();
+    for (int round = 0; c.size() < expected && round < 6; round++) {
+      StreamingQuery q = pubsub(subscriptionShortName).load().writeStream()
+          .option("checkpointLocation", checkpoint(subscriptionShortName))
+          .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
+          .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
+          .start();
+      awaitTermination(q, Duration.ofSeconds(120));
+    }
+    return c;
+  }
+
   static Collector readUntil(String subscriptionShortName, int expected, Duration timeout)
       throws Exception {
     Collector c = new Collector();

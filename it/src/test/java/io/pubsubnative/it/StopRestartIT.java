@@ -18,10 +18,9 @@ class StopRestartIT extends PubSubSparkITBase {
 
   @Test
   void restartAfterStopSeesNoDuplicatesOfCommittedMessages() throws Exception {
-    String topic = unique("restart-topic");
-    String sub = unique("restart-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 60, false);
+    TopicAndSubscription names = freshSubscription("restart", 60);
+    String topic = names.topic();
+    String sub = names.sub();
     Set<String> partA = new HashSet<>(fx.publish(topic, AckOnCommitIT.ints(0, 300)));
 
     // run 1: continuous trigger; stop it once the batch holding the last message committed
@@ -96,10 +95,9 @@ class StopRestartIT extends PubSubSparkITBase {
    */
   @Test
   void messagesPublishedRightAfterStopAreReadByTheNextRun() throws Exception {
-    String topic = unique("afterstop-topic");
-    String sub = unique("afterstop-sub");
-    fx.createTopic(topic);
-    fx.createSubscription(sub, topic, 60, false);
+    TopicAndSubscription names = freshSubscription("afterstop", 60);
+    String topic = names.topic();
+    String sub = names.sub();
     Set<String> partA = new HashSet<>(fx.publish(topic, AckOnCommitIT.ints(0, 50)));
     Collector run1 = readUntil(sub, partA.size(), Duration.ofSeconds(120));
     Set<String> run1Ids = ids(run1);
