@@ -5,7 +5,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let protos = ["google/pubsub/v1/pubsub.proto"];
     let fds = protox::compile(protos, ["proto"])?;
     tonic_prost_build::configure()
-        .build_server(false)
+        // The server side serves the in-process fake Publisher of the sink's retry tests.
+        .build_server(true)
         // `bytes` fields (the payload) borrow the response buffer instead of copying it.
         .bytes(".")
         .compile_fds(fds)?;

@@ -2,7 +2,7 @@
 //! self-signed JWT (RS256) that is sent as the bearer token; no token exchange
 //! and no network round trip are needed.
 
-use crate::config::SessionConfig;
+use crate::client::Connection;
 use crate::error::NativeError;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -49,18 +49,18 @@ impl std::fmt::Debug for ServiceAccount {
 
 /// The credentials to use for `config`: none for the emulator, otherwise the
 /// service-account key from `credentials_path` or `GOOGLE_APPLICATION_CREDENTIALS`.
-pub fn credentials_for(config: &SessionConfig) -> Result<Option<ServiceAccount>, NativeError> {
-    if config.emulator_host.is_some() {
+pub fn credentials_for(config: &impl Connection) -> Result<Option<ServiceAccount>, NativeError> {
+    if config.emulator_host().is_some() {
         return Ok(None);
     }
-    let path = match &config.credentials_path {
-        Some(path) => path.clone(),
+    let path = match config.credentials_path() {
+        Some(path) => path.to_string(),
         None => std::env::var(ADC_ENV).map_err(|_| {
             NativeError::Auth(format!(
                 "no credentials for {}: set the credentials option (or {ADC_ENV}) to a \
                  service-account JSON key file; Application Default Credentials from the \
                  metadata server or a gcloud user login are not supported yet",
-                config.endpoint
+                config.endpoint()
             ))
         })?,
     };
@@ -161,6 +161,7 @@ fn pem_to_der(pem: &str) -> Result<Vec<u8>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::SessionConfig;
     use ring::signature::{UnparsedPublicKey, RSA_PKCS1_2048_8192_SHA256};
 
     const KEY_JSON: &str = include_str!("../tests/data/service_account_test_key.json");

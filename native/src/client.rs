@@ -1,10 +1,13 @@
 //! gRPC channels to Pub/Sub: plaintext to the emulator, TLS (rustls with
-//! compiled-in roots) plus a bearer token to the real endpoint.
+//! compiled-in roots) plus a bearer token to the real endpoint. Subscriber
+//! sessions and publishers build their channels here from the same settings.
 
 use crate::auth::{credentials_for, ServiceAccount};
 use crate::config::SessionConfig;
 use crate::error::{error_chain, NativeError};
+use crate::proto::google::pubsub::v1::publisher_client::PublisherClient;
 use crate::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
+use crate::publish::config::PublisherConfig;
 use std::sync::Arc;
 use std::time::Duration;
 use tonic::metadata::MetadataValue;
@@ -17,7 +20,41 @@ use tonic::{Request, Status};
 pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
 const KEEPALIVE: Duration = Duration::from_secs(30);
 
-pub type PubSubClient = SubscriberClient<InterceptedService<Channel, Auth>>;
+/// A channel that adds the credentials to every request.
+pub type AuthChannel = InterceptedService<Channel, Auth>;
+pub type PubSubClient = SubscriberClient<AuthChannel>;
+pub type TopicClient = PublisherClient<AuthChannel>;
+
+/// Where and how to reach Pub/Sub: what the session and publisher configs share.
+pub trait Connection {
+    fn endpoint(&self) -> &str;
+    fn emulator_host(&self) -> Option<&str>;
+    fn credentials_path(&self) -> Option<&str>;
+    fn connect_timeout(&self) -> Duration;
+}
+
+/// Both configs hold the connection settings under the same field names.
+macro_rules! impl_connection {
+    ($config:ty) => {
+        impl Connection for $config {
+            fn endpoint(&self) -> &str {
+                &self.endpoint
+            }
+            fn emulator_host(&self) -> Option<&str> {
+                self.emulator_host.as_deref()
+            }
+            fn credentials_path(&self) -> Option<&str> {
+                self.credentials_path.as_deref()
+            }
+            fn connect_timeout(&self) -> Duration {
+                Duration::from_millis(self.connect_timeout_ms.unsigned_abs())
+            }
+        }
+    };
+}
+
+impl_connection!(SessionConfig);
+impl_connection!(PublisherConfig);
 
 /// Adds the bearer token to every request when credentials are configured.
 #[derive(Clone, Debug, Default)]
@@ -38,15 +75,15 @@ impl Interceptor for Auth {
 }
 
 /// Where the channel connects, as shown in error messages.
-pub fn target(config: &SessionConfig) -> String {
-    match &config.emulator_host {
+pub fn target(config: &impl Connection) -> String {
+    match config.emulator_host() {
         Some(host) => format!("http://{host}"),
-        None if config.endpoint.contains("://") => config.endpoint.clone(),
-        None => format!("https://{}", config.endpoint),
+        None if config.endpoint().contains("://") => config.endpoint().to_string(),
+        None => format!("https://{}", config.endpoint()),
     }
 }
 
-fn endpoint(config: &SessionConfig) -> Result<Endpoint, NativeError> {
+fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
     let target = target(config);
     let connect_error = |cause: String| NativeError::Connect {
         endpoint: target.clone(),
@@ -59,7 +96,7 @@ fn endpoint(config: &SessionConfig) -> Result<Endpoint, NativeError> {
         .http2_keep_alive_interval(KEEPALIVE)
         .keep_alive_while_idle(true)
         .http2_adaptive_window(true);
-    if config.emulator_host.is_none() {
+    if config.emulator_host().is_none() {
         let host = endpoint.uri().host().unwrap_or_default().to_string();
         let tls = ClientTlsConfig::new().with_webpki_roots().domain_name(host);
         endpoint = endpoint
@@ -69,33 +106,52 @@ fn endpoint(config: &SessionConfig) -> Result<Endpoint, NativeError> {
     Ok(endpoint)
 }
 
-fn client(config: &SessionConfig, channel: Channel) -> Result<PubSubClient, NativeError> {
+fn with_auth(config: &impl Connection, channel: Channel) -> Result<AuthChannel, NativeError> {
     let auth = Auth {
         account: credentials_for(config)?.map(Arc::new),
     };
-    Ok(SubscriberClient::with_interceptor(channel, auth)
-        .max_decoding_message_size(MAX_MESSAGE_SIZE)
-        .max_encoding_message_size(MAX_MESSAGE_SIZE))
+    Ok(InterceptedService::new(channel, auth))
 }
 
-/// A client whose channel connects on first use. Must run inside the runtime.
-pub fn lazy_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
-    let channel = endpoint(config)?.connect_lazy();
-    client(config, channel)
+/// A channel that connects on first use. Must run inside the runtime.
+pub fn lazy_channel(config: &impl Connection) -> Result<AuthChannel, NativeError> {
+    with_auth(config, endpoint(config)?.connect_lazy())
 }
 
-/// A client connected now, bounded by `connect_timeout_ms`.
-pub async fn connected_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
+/// A channel connected now, bounded by `connect_timeout_ms`.
+pub async fn connected_channel(config: &impl Connection) -> Result<AuthChannel, NativeError> {
     let endpoint = endpoint(config)?;
-    let channel = tokio::time::timeout(config.connect_timeout(), endpoint.connect())
+    let timeout = config.connect_timeout();
+    let channel = tokio::time::timeout(timeout, endpoint.connect())
         .await
         .map_err(|_| NativeError::Connect {
             endpoint: target(config),
-            cause: format!("no connection within {} ms", config.connect_timeout_ms),
+            cause: format!("no connection within {} ms", timeout.as_millis()),
         })?
         .map_err(|e| NativeError::Connect {
             endpoint: target(config),
             cause: error_chain(&e),
         })?;
-    client(config, channel)
+    with_auth(config, channel)
+}
+
+fn subscriber(channel: AuthChannel) -> PubSubClient {
+    SubscriberClient::new(channel)
+        .max_decoding_message_size(MAX_MESSAGE_SIZE)
+        .max_encoding_message_size(MAX_MESSAGE_SIZE)
+}
+
+/// A client whose channel connects on first use. Must run inside the runtime.
+pub fn lazy_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
+    Ok(subscriber(lazy_channel(config)?))
+}
+
+/// A client connected now, bounded by `connect_timeout_ms`.
+pub async fn connected_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
+    Ok(subscriber(connected_channel(config).await?))
+}
+
+/// A topic-admin client (GetTopic) connected now, bounded by `connect_timeout_ms`.
+pub async fn connected_topic_client(config: &impl Connection) -> Result<TopicClient, NativeError> {
+    Ok(PublisherClient::new(connected_channel(config).await?))
 }

@@ -28,7 +28,7 @@ pub struct SessionConfig {
     pub connect_timeout_ms: i64,
 }
 
-fn default_endpoint() -> String {
+pub(crate) fn default_endpoint() -> String {
     "https://pubsub.googleapis.com".to_string()
 }
 fn default_max_outstanding_messages() -> i64 {
@@ -40,7 +40,7 @@ fn default_max_outstanding_bytes() -> i64 {
 fn default_max_ack_extension_seconds() -> i64 {
     3600
 }
-fn default_connect_timeout_ms() -> i64 {
+pub(crate) fn default_connect_timeout_ms() -> i64 {
     10_000
 }
 

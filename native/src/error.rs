@@ -29,6 +29,26 @@ pub enum NativeError {
         message: String,
     },
 
+    #[error("invalid native publisher config: {0}")]
+    PublisherConfig(String),
+
+    #[error("Pub/Sub topic '{0}' does not exist")]
+    TopicNotFound(String),
+
+    #[error("Pub/Sub {op} on topic '{topic}' failed: {code:?}: {message}")]
+    TopicRpc {
+        op: &'static str,
+        topic: String,
+        code: tonic::Code,
+        message: String,
+    },
+
+    #[error("cannot publish row {row}: {reason}")]
+    InvalidRow { row: u64, reason: String },
+
+    #[error(transparent)]
+    Publish(#[from] crate::publish::PublishFailure),
+
     #[error("Pub/Sub credentials: {0}")]
     Auth(String),
 

@@ -12,6 +12,7 @@ pub mod ffi;
 pub mod jni;
 pub mod metrics;
 pub mod proto;
+pub mod publish;
 pub mod runtime;
 pub mod session;
 

@@ -1,55 +1,95 @@
-//! Session handles: a `jlong` holding `Box::into_raw` of an `Arc<Session>`.
-//! A registry of live handles turns a 0, unknown or already-closed handle into
-//! an error instead of a crash.
+//! Native handles: a `jlong` holding `Box::into_raw` of an `Arc<T>`, for
+//! subscriber sessions and publishers. A registry of live handles, each with
+//! its type, turns a 0, unknown, closed or wrong-kind handle into an error
+//! instead of a crash.
 
 use crate::error::NativeError;
+use crate::publish::Publisher;
 use crate::session::Session;
 use jni::sys::jlong;
-use std::collections::BTreeSet;
+use std::any::TypeId;
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
-static LIVE: Mutex<BTreeSet<jlong>> = Mutex::new(BTreeSet::new());
+/// A type that Java holds by handle; `KIND` names it in errors.
+pub trait Handled: Send + Sync + 'static {
+    const KIND: &'static str;
+}
 
-fn live() -> MutexGuard<'static, BTreeSet<jlong>> {
+impl Handled for Session {
+    const KIND: &'static str = "session";
+}
+
+impl Handled for Publisher {
+    const KIND: &'static str = "publisher";
+}
+
+/// Live handles and the type and kind each one holds.
+static LIVE: Mutex<BTreeMap<jlong, (TypeId, &'static str)>> = Mutex::new(BTreeMap::new());
+
+fn live() -> MutexGuard<'static, BTreeMap<jlong, (TypeId, &'static str)>> {
     LIVE.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-fn not_open(handle: jlong) -> NativeError {
-    if handle == 0 {
-        NativeError::InvalidArgument("native session handle is 0 (null)".to_string())
-    } else {
-        NativeError::InvalidArgument(format!(
-            "native session handle {handle:#x} is not open (closed already?)"
-        ))
+/// Errors unless `handle` is live and holds a `T`.
+fn check<T: Handled>(
+    live: &BTreeMap<jlong, (TypeId, &'static str)>,
+    handle: jlong,
+) -> Result<(), NativeError> {
+    let kind = T::KIND;
+    match live.get(&handle) {
+        Some((type_id, _)) if *type_id == TypeId::of::<T>() => Ok(()),
+        Some((_, other)) => Err(NativeError::InvalidArgument(format!(
+            "native handle {handle:#x} is a {other} handle, not a {kind} handle"
+        ))),
+        None if handle == 0 => Err(NativeError::InvalidArgument(format!(
+            "native {kind} handle is 0 (null)"
+        ))),
+        None => Err(NativeError::InvalidArgument(format!(
+            "native {kind} handle {handle:#x} is not open (closed already?)"
+        ))),
     }
 }
 
-pub fn into_handle(session: Session) -> jlong {
-    let handle = Box::into_raw(Box::new(Arc::new(session))) as jlong;
-    live().insert(handle);
+pub fn open<T: Handled>(value: T) -> jlong {
+    let handle = Box::into_raw(Box::new(Arc::new(value))) as jlong;
+    live().insert(handle, (TypeId::of::<T>(), T::KIND));
     handle
+}
+
+/// A shared reference to the value behind an open handle of type `T`.
+pub fn get<T: Handled>(handle: jlong) -> Result<Arc<T>, NativeError> {
+    let live = live();
+    check::<T>(&live, handle)?;
+    // SAFETY: the handle is in LIVE with T's type id, so it came from `open::<T>`
+    // and its box is still allocated: `close` removes it from LIVE, under this
+    // same lock, before freeing it, and we clone the Arc while holding the lock.
+    let value = unsafe { &*(handle as *const Arc<T>) };
+    Ok(Arc::clone(value))
+}
+
+/// Takes the value back from an open handle; the handle is invalid afterwards.
+pub fn close<T: Handled>(handle: jlong) -> Result<Arc<T>, NativeError> {
+    let mut live = live();
+    check::<T>(&live, handle)?;
+    live.remove(&handle);
+    drop(live);
+    // SAFETY: the handle was in LIVE with T's type id, so it came from
+    // `Box::into_raw` in `open::<T>`; removing it from LIVE makes this the only reclaim.
+    let boxed = unsafe { Box::from_raw(handle as *mut Arc<T>) };
+    Ok(*boxed)
+}
+
+pub fn into_handle(session: Session) -> jlong {
+    open(session)
 }
 
 /// A shared reference to the session behind an open handle.
 pub fn borrow(handle: jlong) -> Result<Arc<Session>, NativeError> {
-    let live = live();
-    if !live.contains(&handle) {
-        return Err(not_open(handle));
-    }
-    // SAFETY: the handle is in LIVE, so it came from `into_handle` and its box is
-    // still allocated: `take` removes it from LIVE, under this same lock, before
-    // freeing it, and we clone the Arc while holding the lock.
-    let session = unsafe { &*(handle as *const Arc<Session>) };
-    Ok(Arc::clone(session))
+    get::<Session>(handle)
 }
 
 /// Takes the session back from an open handle; the handle is invalid afterwards.
 pub fn take(handle: jlong) -> Result<Arc<Session>, NativeError> {
-    if !live().remove(&handle) {
-        return Err(not_open(handle));
-    }
-    // SAFETY: the handle was in LIVE, so it came from `Box::into_raw` in
-    // `into_handle`; removing it from LIVE makes this the only reclaim.
-    let boxed = unsafe { Box::from_raw(handle as *mut Arc<Session>) };
-    Ok(*boxed)
+    close::<Session>(handle)
 }

@@ -4,6 +4,7 @@
 
 pub mod barrier;
 mod handle;
+mod publisher;
 
 use crate::config::SessionConfig;
 use crate::error::NativeError;

@@ -1,7 +1,7 @@
 //! A subscriber session: one StreamingPull stream feeding a reservoir, a lease
 //! manager extending what the reservoir holds, and the calls Java makes on it.
 
-mod backoff;
+pub(crate) mod backoff;
 mod lease;
 mod reservoir;
 mod rpc;

@@ -1,0 +1,298 @@
+//! Batching per (topic, ordering key): open batches are cut by message count,
+//! request bytes and linger time; cut batches wait in their group until they
+//! may be sent. A group with an ordering key has at most one batch in flight,
+//! so its messages reach Pub/Sub in order. Pure bookkeeping, no I/O.
+
+use crate::publish::wire::{field_len, put_header};
+use bytes::{Bytes, BytesMut};
+use hashbrown::HashTable;
+use std::collections::hash_map::RandomState;
+use std::collections::VecDeque;
+use std::hash::BuildHasher;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// PublishRequest field numbers (google/pubsub/v1/pubsub.proto).
+pub const REQUEST_TOPIC: u32 = 1;
+const REQUEST_MESSAGES: u32 = 2;
+
+/// Open batches start with this much buffer and grow as needed.
+const INITIAL_BUFFER: usize = 64 * 1024;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub batch_size: usize,
+    pub batch_bytes: usize,
+    pub linger: Duration,
+}
+
+/// A cut batch, ready for a Publish request.
+#[derive(Debug)]
+pub struct Batch {
+    pub topic: Arc<str>,
+    /// The encoded `messages` fields of the request (key, length, message each).
+    pub records: Bytes,
+    pub messages: usize,
+    /// Sum of the encoded message sizes (the unit of pending and published bytes).
+    pub message_bytes: usize,
+    /// The batcher's group; handed back to `complete`.
+    pub group: usize,
+}
+
+struct OpenBatch {
+    records: BytesMut,
+    messages: usize,
+    message_bytes: usize,
+    /// Bytes of the request this batch becomes.
+    request_bytes: usize,
+    seq: u64,
+}
+
+struct Group {
+    topic: Arc<str>,
+    ordering_key: Box<str>,
+    /// False once released; the slot waits in `free` for reuse.
+    live: bool,
+    open: Option<OpenBatch>,
+    queued: VecDeque<Batch>,
+    in_flight: usize,
+}
+
+impl Group {
+    fn ordered(&self) -> bool {
+        !self.ordering_key.is_empty()
+    }
+
+    fn idle(&self) -> bool {
+        self.open.is_none() && self.queued.is_empty() && self.in_flight == 0
+    }
+
+    /// Moves the open batch to the queue; marks the group runnable if it may send it now.
+    fn cut(&mut self, slot: usize, runnable: &mut VecDeque<usize>) {
+        let Some(open) = self.open.take() else {
+            return;
+        };
+        let was_waiting = !self.queued.is_empty();
+        self.queued.push_back(Batch {
+            topic: Arc::clone(&self.topic),
+            records: open.records.freeze(),
+            messages: open.messages,
+            message_bytes: open.message_bytes,
+            group: slot,
+        });
+        if !self.ordered() || (self.in_flight == 0 && !was_waiting) {
+            runnable.push_back(slot);
+        }
+    }
+}
+
+pub struct Batcher {
+    limits: Limits,
+    /// Groups by slot; released slots are reused.
+    groups: Vec<Group>,
+    free: Vec<usize>,
+    /// Live slots by (topic, ordering key), looked up without allocating.
+    index: HashTable<usize>,
+    hasher: RandomState,
+    /// Groups whose front queued batch may be sent now (once per batch for
+    /// groups without a key; at most once, with nothing in flight, for keyed ones).
+    runnable: VecDeque<usize>,
+    /// Open batches in creation order, so by linger deadline: (deadline, slot, seq).
+    lingering: VecDeque<(Instant, usize, u64)>,
+    next_seq: u64,
+}
+
+impl Batcher {
+    pub fn new(limits: Limits) -> Self {
+        Batcher {
+            limits,
+            groups: Vec::new(),
+            free: Vec::new(),
+            index: HashTable::new(),
+            hasher: RandomState::new(),
+            runnable: VecDeque::new(),
+            lingering: VecDeque::new(),
+            next_seq: 0,
+        }
+    }
+
+    /// Appends one message of `message_len` bytes for (topic, key); `write`
+    /// writes exactly those bytes. Cuts the batch before it if the message
+    /// does not fit and after it if the batch is full.
+    pub fn add(
+        &mut self,
+        topic: &str,
+        ordering_key: &str,
+        message_len: usize,
+        now: Instant,
+        write: impl FnOnce(&mut BytesMut),
+    ) {
+        let slot = self.slot_for(topic, ordering_key);
+        let limits = self.limits;
+        let record_len = field_len(message_len);
+        let group = &mut self.groups[slot];
+        let fits = |open: &OpenBatch| {
+            open.messages < limits.batch_size
+                && open.request_bytes + record_len <= limits.batch_bytes
+        };
+        if group.open.as_ref().is_some_and(|open| !fits(open)) {
+            group.cut(slot, &mut self.runnable);
+        }
+        let open = match &mut group.open {
+            Some(open) => open,
+            None => {
+                let seq = self.next_seq;
+                self.next_seq += 1;
+                self.lingering.push_back((now + limits.linger, slot, seq));
+                group.open.insert(OpenBatch {
+                    records: BytesMut::with_capacity(INITIAL_BUFFER.min(limits.batch_bytes)),
+                    messages: 0,
+                    message_bytes: 0,
+                    request_bytes: field_len(group.topic.len()),
+                    seq,
+                })
+            }
+        };
+        put_header(&mut open.records, REQUEST_MESSAGES, message_len);
+        let before = open.records.len();
+        write(&mut open.records);
+        debug_assert_eq!(open.records.len() - before, message_len);
+        open.messages += 1;
+        open.message_bytes += message_len;
+        open.request_bytes += record_len;
+        if open.messages >= limits.batch_size || open.request_bytes >= limits.batch_bytes {
+            group.cut(slot, &mut self.runnable);
+        }
+    }
+
+    /// Cuts the open batches whose linger time has passed.
+    pub fn cut_expired(&mut self, now: Instant) {
+        while let Some(&(deadline, slot, seq)) = self.lingering.front() {
+            if deadline > now {
+                break;
+            }
+            self.lingering.pop_front();
+            self.cut_if_open(slot, seq);
+        }
+    }
+
+    /// Cuts every open batch (flush, or a zero linger time).
+    pub fn cut_all(&mut self) {
+        while let Some((_, slot, seq)) = self.lingering.pop_front() {
+            self.cut_if_open(slot, seq);
+        }
+    }
+
+    /// When the oldest open batch's linger time ends (maybe one already cut).
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.lingering.front().map(|&(deadline, _, _)| deadline)
+    }
+
+    /// The next batch that may be sent now; its group counts it in flight
+    /// until `complete`.
+    pub fn next_sendable(&mut self) -> Option<Batch> {
+        while let Some(slot) = self.runnable.pop_front() {
+            let group = &mut self.groups[slot];
+            if let Some(batch) = group.queued.pop_front() {
+                group.in_flight += 1;
+                return Some(batch);
+            }
+        }
+        None
+    }
+
+    /// A batch of group `slot` is no longer in flight (published or failed).
+    pub fn complete(&mut self, slot: usize) {
+        let Some(group) = self.groups.get_mut(slot) else {
+            return;
+        };
+        group.in_flight = group.in_flight.saturating_sub(1);
+        if group.ordered() && group.in_flight == 0 && !group.queued.is_empty() {
+            self.runnable.push_back(slot);
+        }
+        self.release_if_idle(slot);
+    }
+
+    /// Drops every batch not in flight; returns their (messages, message bytes).
+    pub fn abandon(&mut self) -> (usize, usize) {
+        let (mut messages, mut bytes) = (0, 0);
+        for group in &mut self.groups {
+            if let Some(open) = group.open.take() {
+                messages += open.messages;
+                bytes += open.message_bytes;
+            }
+            for batch in group.queued.drain(..) {
+                messages += batch.messages;
+                bytes += batch.message_bytes;
+            }
+        }
+        self.runnable.clear();
+        self.lingering.clear();
+        for slot in 0..self.groups.len() {
+            self.release_if_idle(slot);
+        }
+        (messages, bytes)
+    }
+
+    fn cut_if_open(&mut self, slot: usize, seq: u64) {
+        let group = &mut self.groups[slot];
+        if group.open.as_ref().is_some_and(|open| open.seq == seq) {
+            group.cut(slot, &mut self.runnable);
+        }
+    }
+
+    fn slot_for(&mut self, topic: &str, ordering_key: &str) -> usize {
+        let hash = self.hasher.hash_one((topic, ordering_key));
+        let groups = &self.groups;
+        let found = self.index.find(hash, |&slot| {
+            let g = &groups[slot];
+            &*g.topic == topic && &*g.ordering_key == ordering_key
+        });
+        if let Some(&slot) = found {
+            return slot;
+        }
+        let group = Group {
+            topic: Arc::from(topic),
+            ordering_key: Box::from(ordering_key),
+            live: true,
+            open: None,
+            queued: VecDeque::new(),
+            in_flight: 0,
+        };
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.groups[slot] = group;
+                slot
+            }
+            None => {
+                self.groups.push(group);
+                self.groups.len() - 1
+            }
+        };
+        let (groups, hasher) = (&self.groups, &self.hasher);
+        self.index.insert_unique(hash, slot, |&s| {
+            hasher.hash_one((&*groups[s].topic, &*groups[s].ordering_key))
+        });
+        slot
+    }
+
+    /// Forgets a group with nothing open, queued or in flight, so that
+    /// many distinct ordering keys do not accumulate.
+    fn release_if_idle(&mut self, slot: usize) {
+        let group = &mut self.groups[slot];
+        if !group.live || !group.idle() {
+            return;
+        }
+        group.live = false;
+        let hash = self.hasher.hash_one((&*group.topic, &*group.ordering_key));
+        if let Ok(entry) = self.index.find_entry(hash, |&s| s == slot) {
+            entry.remove();
+        }
+        self.free.push(slot);
+    }
+
+    /// Live groups, for tests and leak checks.
+    pub fn group_count(&self) -> usize {
+        self.index.len()
+    }
+}
