@@ -10,17 +10,24 @@ import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 import io.pubsubnative.spark.config.ReadOptions;
+import io.pubsubnative.spark.config.WriteOptions;
 import io.pubsubnative.spark.source.RawSchema;
 import io.pubsubnative.spark.source.SubscriptionValidation;
 
 /**
  * The {@code pubsub} data source. Read options are validated, and the subscription looked up, when
- * the table is created, that is at {@code load()}; a user schema ({@code .schema(...)}) is accepted only if it is the raw schema.
+ * the table is created, that is at {@code load()}; a user schema ({@code .schema(...)}) is accepted
+ * only if it is the raw schema. Writes are validated when Spark plans them
+ * ({@link io.pubsubnative.spark.sink.PubSubWriteBuilder}).
+ *
+ * <p>Spark creates the table the same way for reads and writes, so the options tell them apart:
+ * {@code subscriptionId} means a read; otherwise {@code topicId}, or an input schema that is not
+ * the raw read schema (a write passes its input schema; a write may name every row's topic in a
+ * {@code topic} column instead of setting {@code topicId}), means a write.
  */
 public final class PubSubProvider implements TableProvider, DataSourceRegister {
 
     public static final String SHORT_NAME = "pubsub";
-    static final String TOPIC_ID = "topicId";
 
     @Override
     public String shortName() {
@@ -40,10 +47,11 @@ public final class PubSubProvider implements TableProvider, DataSourceRegister {
     @Override
     public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
         CaseInsensitiveStringMap options = new CaseInsensitiveStringMap(properties);
-        boolean readPath = options.containsKey(ReadOptions.SUBSCRIPTION_ID) || !options.containsKey(TOPIC_ID);
-        if (!readPath) {
-            // The write path (topicId) validates its own options.
-            return new PubSubTable(SHORT_NAME + ":" + options.get(TOPIC_ID));
+        boolean write = !options.containsKey(ReadOptions.SUBSCRIPTION_ID)
+                && (options.containsKey(WriteOptions.TOPIC_ID) || (schema != null && !RawSchema.matches(schema)));
+        if (write) {
+            String topicId = options.get(WriteOptions.TOPIC_ID);
+            return new PubSubTable(SHORT_NAME + ":" + (topicId != null ? topicId : "topic column"));
         }
         ReadOptions read = ReadOptions.parse(options);
         if (schema != null && !RawSchema.matches(schema)) {

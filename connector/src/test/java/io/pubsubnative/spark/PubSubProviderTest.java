@@ -59,6 +59,21 @@ class PubSubProviderTest {
     }
 
     @Test
+    void tableSupportsBatchAndStreamingWritesOfAnyInputSchema() {
+        Table table = new PubSubTable("pubsub:projects/test-proj/topics/t1");
+        assertTrue(table.capabilities().contains(TableCapability.BATCH_WRITE));
+        assertTrue(table.capabilities().contains(TableCapability.STREAMING_WRITE));
+        assertTrue(table.capabilities().contains(TableCapability.ACCEPT_ANY_SCHEMA));
+    }
+
+    @Test
+    void writeInputSchemaWithoutOptionsSkipsReadValidation() {
+        // A write that names each row's topic sets no topicId; Spark passes the input schema.
+        Table table = provider.getTable(StructType.fromDDL("payload BINARY, topic STRING"), NONE, Map.of());
+        assertEquals("pubsub:topic column", table.name());
+    }
+
+    @Test
     void topicOnlyTableSkipsReadValidation() {
         Table table = provider.getTable(RawSchema.SCHEMA, NONE, Map.of("topicId", "projects/test-proj/topics/t1"));
         assertEquals("pubsub:projects/test-proj/topics/t1", table.name());

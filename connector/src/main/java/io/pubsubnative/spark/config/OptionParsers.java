@@ -36,6 +36,39 @@ final class OptionParsers {
         return trimmed.isEmpty() ? null : trimmed;
     }
 
+    /** The name the user set ({@code name} or its alias), for messages. */
+    static String nameUsed(CaseInsensitiveStringMap options, String name, String alias) {
+        return string(options, name) != null ? name : alias;
+    }
+
+    /** The value of {@code name} (or its alias) between {@code min} and {@code max}; the default when unset. */
+    static long longOption(CaseInsensitiveStringMap options, String name, String alias,
+                           long min, long max, long defaultValue) {
+        String raw = stringWithAlias(options, name, alias);
+        if (raw == null) {
+            return defaultValue;
+        }
+        return longInRange(nameUsed(options, name, alias), raw, min, max);
+    }
+
+    /** The value of {@code name}, at least {@code min}; the default when unset. */
+    static long longAtLeast(CaseInsensitiveStringMap options, String name, long min, long defaultValue) {
+        String raw = string(options, name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        long value;
+        try {
+            value = Long.parseLong(raw);
+        } catch (NumberFormatException e) {
+            throw atLeastError(name, raw, min);
+        }
+        if (value < min) {
+            throw atLeastError(name, raw, min);
+        }
+        return value;
+    }
+
     static long longInRange(String name, String raw, long min, long max) {
         long value;
         try {
@@ -89,6 +122,11 @@ final class OptionParsers {
         }
         throw new IllegalArgumentException(String.format(
                 "Option '%s' must be 'true' or 'false', got '%s'", name, raw));
+    }
+
+    private static IllegalArgumentException atLeastError(String name, String raw, long min) {
+        return new IllegalArgumentException(String.format(
+                "Option '%s' must be an integer of at least %d, got '%s'", name, min, raw));
     }
 
     private static IllegalArgumentException rangeError(String name, String raw, long min, long max) {

@@ -1,16 +1,9 @@
 package io.pubsubnative.spark.config;
 
 import java.io.Serializable;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
@@ -30,10 +23,6 @@ public final class ReadOptions implements Serializable {
     private static final long serialVersionUID = 1L;
 
     public static final String SUBSCRIPTION_ID = "subscriptionId";
-    public static final String PROJECT_ID = "projectId";
-    public static final String CREDENTIALS = "credentials";
-    public static final String EMULATOR_HOST = "emulatorHost";
-    public static final String ENDPOINT = "endpoint";
     public static final String PARALLELISM = "parallelism";
     public static final String NUM_PARTITIONS = "numPartitions";
     public static final String BATCH_SIZE = "batchSize";
@@ -48,18 +37,9 @@ public final class ReadOptions implements Serializable {
     public static final String ACK_ON_COMMIT = "ackOnCommit";
     public static final String FORMAT = "format";
     public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
-    public static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
-
-    public static final String EMULATOR_HOST_ENV = "PUBSUB_EMULATOR_HOST";
-    public static final String DEFAULT_ENDPOINT = "https://pubsub.googleapis.com";
-
-    private static final Pattern HOST_PORT = Pattern.compile("(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9._-]+):(\\d{1,5})");
 
     private final String subscription;
-    private final String projectId;
-    private final String credentialsPath;
-    private final String emulatorHost;
-    private final String endpoint;
+    private final ConnectionOptions connection;
     private final Integer parallelism;
     private final int batchSize;
     private final long maxWaitTimeMs;
@@ -71,29 +51,32 @@ public final class ReadOptions implements Serializable {
     private final long maxAckExtensionSeconds;
     private final boolean ackOnCommit;
     private final PayloadFormat format;
-    private final long connectTimeoutMs;
 
     private ReadOptions(CaseInsensitiveStringMap options, Map<String, String> env) {
         String subscriptionId = OptionParsers.string(options, SUBSCRIPTION_ID);
-        this.projectId = OptionParsers.string(options, PROJECT_ID);
-        this.subscription = SubscriptionPath.resolve(subscriptionId, projectId);
-        this.credentialsPath = parseCredentials(OptionParsers.string(options, CREDENTIALS));
-        this.emulatorHost = parseEmulatorHost(options, env);
-        this.endpoint = parseEndpoint(OptionParsers.string(options, ENDPOINT));
+        if (subscriptionId == null) {
+            throw new IllegalArgumentException(String.format(
+                    "Option 'subscriptionId' is required: set it to '%s', or to a subscription name "
+                            + "together with 'projectId'", ResourcePath.SUBSCRIPTION.template()));
+        }
+        this.subscription = ResourcePath.SUBSCRIPTION.resolve(
+                subscriptionId, OptionParsers.string(options, ConnectionOptions.PROJECT_ID));
+        this.connection = ConnectionOptions.parse(options, env);
 
         String parallelismRaw = OptionParsers.stringWithAlias(options, PARALLELISM, NUM_PARTITIONS);
         this.parallelism = parallelismRaw == null ? null
-                : OptionParsers.positiveInt(nameUsed(options, PARALLELISM, NUM_PARTITIONS), parallelismRaw);
-        this.batchSize = (int) longOption(options, BATCH_SIZE, null, 1, 100_000, 1000);
-        this.maxWaitTimeMs = longOption(options, MAX_WAIT_TIME_MS, READ_WAIT_MS, 1, 600_000, 100);
-        this.maxBatchDurationMs = longOption(options, MAX_BATCH_DURATION_MS, null, 1, 3_600_000, 10_000);
+                : OptionParsers.positiveInt(
+                        OptionParsers.nameUsed(options, PARALLELISM, NUM_PARTITIONS), parallelismRaw);
+        this.batchSize = (int) OptionParsers.longOption(options, BATCH_SIZE, null, 1, 100_000, 1000);
+        this.maxWaitTimeMs = OptionParsers.longOption(options, MAX_WAIT_TIME_MS, READ_WAIT_MS, 1, 600_000, 100);
+        this.maxBatchDurationMs = OptionParsers.longOption(options, MAX_BATCH_DURATION_MS, null, 1, 3_600_000, 10_000);
         this.maxMessagesPerTrigger = optionalPositiveLong(options, MAX_MESSAGES_PER_TRIGGER);
         this.maxBytesPerTrigger = optionalPositiveLong(options, MAX_BYTES_PER_TRIGGER);
-        this.maxOutstandingMessages = longOption(
+        this.maxOutstandingMessages = OptionParsers.longOption(
                 options, MAX_OUTSTANDING_MESSAGES, null, 1, Long.MAX_VALUE, 100_000);
-        this.maxOutstandingBytes = longOption(
+        this.maxOutstandingBytes = OptionParsers.longOption(
                 options, MAX_OUTSTANDING_BYTES, null, 1, Long.MAX_VALUE, 104_857_600L);
-        this.maxAckExtensionSeconds = longOption(options, MAX_ACK_EXTENSION_SECONDS, null, 0, 86_400, 3600);
+        this.maxAckExtensionSeconds = OptionParsers.longOption(options, MAX_ACK_EXTENSION_SECONDS, null, 0, 86_400, 3600);
         String ack = OptionParsers.string(options, ACK_ON_COMMIT);
         this.ackOnCommit = ack == null || OptionParsers.bool(ACK_ON_COMMIT, ack);
         this.format = PayloadFormat.parse(OptionParsers.string(options, FORMAT));
@@ -104,7 +87,6 @@ public final class ReadOptions implements Serializable {
                             + "never decoded, so nothing can fail to decode; remove the option",
                     deadLetter));
         }
-        this.connectTimeoutMs = longOption(options, CONNECT_TIMEOUT_MS, null, 1, 600_000, 10_000);
     }
 
     /** Parses with {@code PUBSUB_EMULATOR_HOST} from the process environment. */
@@ -122,17 +104,22 @@ public final class ReadOptions implements Serializable {
         return subscription;
     }
 
+    /** Where and how to connect (shared with the write options). */
+    public ConnectionOptions connection() {
+        return connection;
+    }
+
     public String credentialsPath() {
-        return credentialsPath;
+        return connection.credentialsPath();
     }
 
     /** The emulator's host:port, or null to use {@link #endpoint()} with TLS. */
     public String emulatorHost() {
-        return emulatorHost;
+        return connection.emulatorHost();
     }
 
     public String endpoint() {
-        return endpoint;
+        return connection.endpoint();
     }
 
     /** The parallelism the user asked for; empty means Spark's default parallelism. */
@@ -182,7 +169,7 @@ public final class ReadOptions implements Serializable {
     }
 
     public long connectTimeoutMs() {
-        return connectTimeoutMs;
+        return connection.connectTimeoutMs();
     }
 
     /** The session config JSON of docs/architecture.md, passed to the native library. */
@@ -190,80 +177,8 @@ public final class ReadOptions implements Serializable {
         return SessionConfigJson.of(this);
     }
 
-    private static String nameUsed(CaseInsensitiveStringMap options, String name, String alias) {
-        return OptionParsers.string(options, name) != null ? name : alias;
-    }
-
-    private static long longOption(CaseInsensitiveStringMap options, String name, String alias,
-                                   long min, long max, long defaultValue) {
-        String raw = OptionParsers.stringWithAlias(options, name, alias);
-        if (raw == null) {
-            return defaultValue;
-        }
-        return OptionParsers.longInRange(nameUsed(options, name, alias), raw, min, max);
-    }
-
     private static Long optionalPositiveLong(CaseInsensitiveStringMap options, String name) {
         String raw = OptionParsers.string(options, name);
         return raw == null ? null : OptionParsers.positiveLong(name, raw);
-    }
-
-    private static String parseCredentials(String raw) {
-        if (raw == null) {
-            return null;
-        }
-        Path path = Paths.get(raw);
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'credentials' must be the path of a readable service-account JSON file, "
-                            + "got '%s' (no such file)", raw));
-        }
-        if (!Files.isReadable(path)) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'credentials' must be the path of a readable service-account JSON file, "
-                            + "got '%s' (not readable)", raw));
-        }
-        return path.toAbsolutePath().toString();
-    }
-
-    private static String parseEmulatorHost(CaseInsensitiveStringMap options, Map<String, String> env) {
-        String raw = OptionParsers.string(options, EMULATOR_HOST);
-        String source = "Option 'emulatorHost'";
-        if (raw == null) {
-            String fromEnv = env == null ? null : env.get(EMULATOR_HOST_ENV);
-            if (fromEnv == null || fromEnv.trim().isEmpty()) {
-                return null;
-            }
-            raw = fromEnv.trim();
-            source = "Option 'emulatorHost' (from environment variable " + EMULATOR_HOST_ENV + ")";
-        }
-        Matcher m = HOST_PORT.matcher(raw);
-        if (!m.matches() || !validPort(m.group(2))) {
-            throw new IllegalArgumentException(String.format(
-                    "%s must be host:port with a port between 1 and 65535, got '%s'", source, raw));
-        }
-        return raw;
-    }
-
-    private static boolean validPort(String port) {
-        int p = Integer.parseInt(port);
-        return p >= 1 && p <= 65535;
-    }
-
-    private static String parseEndpoint(String raw) {
-        if (raw == null) {
-            return DEFAULT_ENDPOINT;
-        }
-        try {
-            URI uri = new URI(raw);
-            String scheme = uri.getScheme();
-            if (("https".equalsIgnoreCase(scheme) || "http".equalsIgnoreCase(scheme)) && uri.getHost() != null) {
-                return raw;
-            }
-        } catch (URISyntaxException e) {
-            // reported below
-        }
-        throw new IllegalArgumentException(String.format(
-                "Option 'endpoint' must be an http(s) URL such as '%s', got '%s'", DEFAULT_ENDPOINT, raw));
     }
 }

@@ -34,7 +34,7 @@ public final class SourceMetrics {
                     delta(current, baseline, SubscriberSession.METRIC_INGESTED_BYTES)),
             new TaskMetricValue(OffHeapMemoryMetric.NAME, allocatedBytes),
             new TaskMetricValue(UnackedMessagesMetric.NAME,
-                    at(current, SubscriberSession.METRIC_UNACKED_MESSAGES)),
+                    MetricArrays.at(current, SubscriberSession.METRIC_UNACKED_MESSAGES)),
             new TaskMetricValue(AcksSentMetric.NAME,
                     delta(current, baseline, SubscriberSession.METRIC_ACKS_SENT)),
             new TaskMetricValue(ModacksSentMetric.NAME,
@@ -48,11 +48,7 @@ public final class SourceMetrics {
         };
     }
 
-    private static long at(long[] values, int index) {
-        return values != null && index < values.length ? values[index] : 0L;
-    }
-
     private static long delta(long[] current, long[] baseline, int index) {
-        return Math.max(0L, at(current, index) - at(baseline, index));
+        return Math.max(0L, MetricArrays.at(current, index) - MetricArrays.at(baseline, index));
     }
 }

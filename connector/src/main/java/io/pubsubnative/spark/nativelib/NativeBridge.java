@@ -29,5 +29,17 @@ final class NativeBridge {
 
     static native void closeSubscriber(long handle);
 
+    static native String checkTopic(String publisherConfigJson);
+
+    static native long openPublisher(String publisherConfigJson);
+
+    static native void publish(long handle, long arrayAddr, long schemaAddr);
+
+    static native long flush(long handle);
+
+    static native long[] publisherMetrics(long handle);
+
+    static native void closePublisher(long handle);
+
     static native void panicForTest(String message);
 }

@@ -1,14 +1,9 @@
 package io.pubsubnative.spark.nativelib;
 
-import java.util.concurrent.locks.Lock;
-import java.util.concurrent.locks.ReadWriteLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
-
 /**
- * Owns one native subscriber session handle. Calls take the read lock (fetch, ack and metrics may
- * overlap, as the native contract allows); {@link #close()} takes the write lock, so it never runs
- * while another call is in flight, and it runs exactly once. Calls after close throw
- * {@link IllegalStateException}.
+ * Owns one native subscriber session handle. Fetch, ack and metrics may overlap, as the native
+ * contract allows; {@link #close()} never runs while another call is in flight, and it runs exactly
+ * once (see {@link HandleGuard}). Calls after close throw {@link IllegalStateException}.
  */
 public final class SubscriberSession implements AutoCloseable {
 
@@ -26,12 +21,12 @@ public final class SubscriberSession implements AutoCloseable {
 
     private final String subscription;
     private final long handle;
-    private final ReadWriteLock lock = new ReentrantReadWriteLock();
-    private boolean closed;
+    private final HandleGuard guard;
 
     private SubscriberSession(String subscription, long handle) {
         this.subscription = subscription;
         this.handle = handle;
+        this.guard = new HandleGuard("the subscriber session of " + subscription);
     }
 
     /** Opens a session (does not block on the network). */
@@ -46,75 +41,30 @@ public final class SubscriberSession implements AutoCloseable {
 
     /** See {@code fetch} in docs/architecture.md; returns the row count, 0 when nothing arrived. */
     public int fetch(long batchId, int maxRows, long maxBytes, long waitMs, long arrayAddr, long schemaAddr) {
-        Lock read = acquireRead();
-        try {
-            return NativeBridge.fetch(handle, batchId, maxRows, maxBytes, waitMs, arrayAddr, schemaAddr);
-        } finally {
-            read.unlock();
-        }
+        return guard.call(() -> NativeBridge.fetch(handle, batchId, maxRows, maxBytes, waitMs,
+                arrayAddr, schemaAddr));
     }
 
     public void ackThrough(long committedBatchId) {
-        Lock read = acquireRead();
-        try {
-            NativeBridge.ackThrough(handle, committedBatchId);
-        } finally {
-            read.unlock();
-        }
+        guard.run(() -> NativeBridge.ackThrough(handle, committedBatchId));
     }
 
     public void nackBatch(long batchId) {
-        Lock read = acquireRead();
-        try {
-            NativeBridge.nackBatch(handle, batchId);
-        } finally {
-            read.unlock();
-        }
+        guard.run(() -> NativeBridge.nackBatch(handle, batchId));
     }
 
     /** The session's counters, indexed by the {@code METRIC_*} constants. */
     public long[] metrics() {
-        Lock read = acquireRead();
-        try {
-            return NativeBridge.metrics(handle);
-        } finally {
-            read.unlock();
-        }
+        return guard.call(() -> NativeBridge.metrics(handle));
     }
 
     public boolean isClosed() {
-        Lock read = lock.readLock();
-        read.lock();
-        try {
-            return closed;
-        } finally {
-            read.unlock();
-        }
+        return guard.isClosed();
     }
 
     /** Stops the stream, nacks everything not acknowledged and frees the session. Idempotent. */
     @Override
     public void close() {
-        Lock write = lock.writeLock();
-        write.lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            NativeBridge.closeSubscriber(handle);
-        } finally {
-            write.unlock();
-        }
-    }
-
-    private Lock acquireRead() {
-        Lock read = lock.readLock();
-        read.lock();
-        if (closed) {
-            read.unlock();
-            throw new IllegalStateException("the subscriber session of " + subscription + " is closed");
-        }
-        return read;
+        guard.closeOnce(() -> NativeBridge.closeSubscriber(handle));
     }
 }

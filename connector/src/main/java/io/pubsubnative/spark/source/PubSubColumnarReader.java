@@ -21,6 +21,7 @@ import io.pubsubnative.spark.ack.SessionLease;
 import io.pubsubnative.spark.ack.SessionRegistry;
 import io.pubsubnative.spark.config.ReadOptions;
 import io.pubsubnative.spark.metrics.SourceMetrics;
+import io.pubsubnative.spark.nativelib.ArrowMemory;
 import io.pubsubnative.spark.nativelib.NativeDiagnostics;
 import io.pubsubnative.spark.nativelib.SubscriberSession;
 

@@ -20,8 +20,7 @@ public final class SubscriptionValidation {
 
     /** Throws an {@link IllegalArgumentException} naming the subscription and where it was looked up. */
     public static void requireUsable(ReadOptions options) {
-        String where = options.emulatorHost() != null
-                ? "emulator " + options.emulatorHost() : "endpoint " + options.endpoint();
+        String where = options.connection().describeTarget();
         try {
             String info = SubscriptionCheck.check(options.sessionConfigJson());
             LOG.info("Subscription {} on {}: {}", options.subscription(), where, info);
