@@ -7,6 +7,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     tonic_prost_build::configure()
         // The server side serves the in-process fake Publisher of the sink's retry tests.
         .build_server(true)
+        // Fakes implement only the methods a test needs; the rest answer UNIMPLEMENTED.
+        .generate_default_stubs(true)
         // `bytes` fields (the payload) borrow the response buffer instead of copying it.
         .bytes(".")
         .compile_fds(fds)?;

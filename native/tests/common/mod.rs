@@ -20,6 +20,8 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 use tonic::transport::Channel;
 
+pub mod sink;
+
 pub const EMULATOR: &str =
     "/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator";
 pub const PROJECT: &str = "projects/test-proj";
@@ -81,11 +83,15 @@ impl Emulator {
 
     /// Creates topic `t` and subscription `s` (ack deadline `ack_deadline` s).
     pub fn topic_and_subscription(&self, t: &str, s: &str, ack_deadline: i32) -> (String, String) {
+        let topic = self.create_topic(t);
+        let subscription = self.create_subscription(&topic, s, ack_deadline, false);
+        (topic, subscription)
+    }
+
+    pub fn create_topic(&self, t: &str) -> String {
         let topic = format!("{PROJECT}/topics/{t}");
-        let subscription = format!("{PROJECT}/subscriptions/{s}");
-        let channel = self.channel();
+        let mut publisher = PublisherClient::new(self.channel());
         runtime().unwrap().block_on(async {
-            let mut publisher = PublisherClient::new(channel.clone());
             // The port opens a little before the service answers.
             let deadline = Instant::now() + Duration::from_secs(30);
             while let Err(status) = publisher
@@ -98,17 +104,31 @@ impl Emulator {
                 assert!(Instant::now() < deadline, "create_topic: {status}");
                 tokio::time::sleep(Duration::from_millis(300)).await;
             }
-            SubscriberClient::new(channel)
-                .create_subscription(Subscription {
-                    name: subscription.clone(),
-                    topic: topic.clone(),
-                    ack_deadline_seconds: ack_deadline,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
         });
-        (topic, subscription)
+        topic
+    }
+
+    pub fn create_subscription(
+        &self,
+        topic: &str,
+        s: &str,
+        ack_deadline: i32,
+        ordered: bool,
+    ) -> String {
+        let subscription = format!("{PROJECT}/subscriptions/{s}");
+        runtime()
+            .unwrap()
+            .block_on(
+                SubscriberClient::new(self.channel()).create_subscription(Subscription {
+                    name: subscription.clone(),
+                    topic: topic.to_string(),
+                    ack_deadline_seconds: ack_deadline,
+                    enable_message_ordering: ordered,
+                    ..Default::default()
+                }),
+            )
+            .unwrap();
+        subscription
     }
 
     pub fn publish(&self, topic: &str, messages: Vec<PubsubMessage>) -> Vec<String> {
