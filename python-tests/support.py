@@ -128,6 +128,35 @@ def assert_integers_unchanged(rows, published):
     assert seen == set(published)
 
 
+def pull_all(sub_path, expected, timeout_s, settle_s=3):
+    """Pulls and acknowledges with Google's client until `expected` messages arrived (or the
+    timeout), then `settle_s` more seconds so that extra messages would show; returns them."""
+    from google.api_core.exceptions import DeadlineExceeded
+    from google.cloud import pubsub_v1
+
+    subscriber = pubsub_v1.SubscriberClient()
+    messages = []
+    deadline = time.time() + timeout_s
+    settle_end = None
+    try:
+        while time.time() < (settle_end or deadline):
+            try:
+                response = subscriber.pull(subscription=sub_path, max_messages=1000, timeout=5)
+            except DeadlineExceeded:
+                continue
+            received = list(response.received_messages)
+            if received:
+                subscriber.acknowledge(
+                    subscription=sub_path, ack_ids=[r.ack_id for r in received]
+                )
+                messages.extend(r.message for r in received)
+            if len(messages) >= expected and settle_end is None:
+                settle_end = min(deadline, time.time() + settle_s)
+    finally:
+        subscriber.close()
+    return messages
+
+
 def redelivered_within(sub_path, seconds):
     """Message ids Google's streaming subscriber receives within `seconds` (it acks them)."""
     from google.cloud import pubsub_v1

@@ -15,28 +15,18 @@ import io.pubsubnative.spark.nativelib.FfiFetchBench;
 import io.pubsubnative.testkit.LocalPubSubEmulator;
 import io.pubsubnative.testkit.PubSubFixtures;
 import io.pubsubnative.testkit.TempDirectories;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.management.GarbageCollectorMXBean;
-import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.streaming.StreamingQuery;
 import org.apache.spark.sql.streaming.StreamingQueryListener;
@@ -54,28 +44,13 @@ public final class ReadEmulatorBench {
   static final int PUBLISH_BATCH = 10_000; // PubSubFixtures splits into requests of <= 1,000 messages
 
   public static void main(String[] args) {
-    Params p;
-    try {
-      p = Params.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println("ReadEmulatorBench: " + e.getMessage());
-      System.exit(2);
-      return;
-    }
-    try {
-      run(p);
-    } catch (Throwable t) {
-      System.err.println("BENCHMARK FAILED:");
-      t.printStackTrace();
-      System.exit(1);
-    }
-    System.exit(0);
+    BenchArgs.main("ReadEmulatorBench", args, Params::parse, ReadEmulatorBench::run);
   }
 
   static void run(Params p) throws Exception {
     Path work = Files.createTempDirectory("pubsub-read-bench");
     long started = System.nanoTime();
-    String loadAtStart = loadAverage();
+    String loadAtStart = BenchEnvironment.loadAverage();
     List<Measurement> results = new ArrayList<>();
     FfiFetchBench.Result ffi = null;
     String ffiError = null;
@@ -89,17 +64,7 @@ public final class ReadEmulatorBench {
       emulatorHostPort = emulator.hostPort();
       System.out.println("emulator: " + emulatorHostPort);
       PubSubFixtures fx = new PubSubFixtures(emulatorHostPort, PROJECT);
-      SparkSession spark = SparkSession.builder()
-          .appName("pubsub-read-bench")
-          .master(p.master)
-          .config("spark.ui.enabled", "false")
-          .config("spark.driver.host", "127.0.0.1")
-          .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-          .config("spark.sql.shuffle.partitions", "4")
-          .getOrCreate();
-      spark.sparkContext().setLogLevel("WARN");
+      SparkSession spark = BenchEnvironment.localSpark("pubsub-read-bench", p.master);
       sparkVersion = spark.version();
       RowCounter counter = new RowCounter();
       spark.streams().addListener(counter);
@@ -340,110 +305,6 @@ public final class ReadEmulatorBench {
 
   // ---------------------------------------------------------------- measurement
 
-  /** CPU, GC and heap of this process over one run. */
-  static final class Probe {
-    private static final com.sun.management.OperatingSystemMXBean OS =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-
-    record Sample(double seconds, double cpuSeconds, long gcMillis, long gcCount, long peakHeapBytes,
-                  long nativePeakBytes) { }
-
-    private final long t0;
-    private final long cpu0;
-    private final long gcMs0;
-    private final long gcN0;
-    private final NativeSampler sampler;
-
-    private Probe(boolean sampleNative) {
-      System.gc();
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP) {
-          pool.resetPeakUsage();
-        }
-      }
-      long ms = 0;
-      long n = 0;
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ms += Math.max(0, gc.getCollectionTime());
-        n += Math.max(0, gc.getCollectionCount());
-      }
-      this.gcMs0 = ms;
-      this.gcN0 = n;
-      this.sampler = sampleNative ? new NativeSampler() : null;
-      this.cpu0 = OS.getProcessCpuTime();
-      this.t0 = System.nanoTime();
-    }
-
-    static Probe start(boolean sampleNative) {
-      return new Probe(sampleNative);
-    }
-
-    private Sample result;
-
-    synchronized Sample stop() {
-      if (result != null) {
-        return result;
-      }
-      long t1 = System.nanoTime();
-      long cpu1 = OS.getProcessCpuTime();
-      long ms = 0;
-      long n = 0;
-      for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-        ms += Math.max(0, gc.getCollectionTime());
-        n += Math.max(0, gc.getCollectionCount());
-      }
-      long peak = 0;
-      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-        if (pool.getType() == MemoryType.HEAP && pool.getPeakUsage() != null) {
-          peak += pool.getPeakUsage().getUsed();
-        }
-      }
-      long nativePeak = sampler == null ? -1 : sampler.stop();
-      result = new Sample((t1 - t0) / 1e9, (cpu1 - cpu0) / 1e9, ms - gcMs0, n - gcN0, peak, nativePeak);
-      return result;
-    }
-  }
-
-  /** Samples the native library's allocated bytes every 10 ms (the connector side only). */
-  static final class NativeSampler implements Runnable {
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile long peak;
-
-    NativeSampler() {
-      thread = new Thread(this, "native-mem-sampler");
-      thread.setDaemon(true);
-      thread.start();
-    }
-
-    @Override public void run() {
-      while (running) {
-        try {
-          long v = FfiFetchBench.nativeAllocatedBytes();
-          if (v > peak) {
-            peak = v;
-          }
-          Thread.sleep(10);
-        } catch (InterruptedException e) {
-          return;
-        } catch (RuntimeException e) {
-          peak = -1;
-          return;
-        }
-      }
-    }
-
-    long stop() {
-      running = false;
-      try {
-        thread.join(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return peak;
-    }
-  }
-
   record Measurement(String side, int parallelism, long expected, long rows, long payloadBytes,
                      Probe.Sample s, String note) {
     static Measurement failed(String side, int par, long expected, Exception e) {
@@ -470,13 +331,7 @@ public final class ReadEmulatorBench {
                           String sparkVersion, double totalSecs, String loadAtStart) {
     StringBuilder out = new StringBuilder();
     out.append('\n').append("==================== read-emulator results ====================\n");
-    out.append(String.format(Locale.ROOT, "machine    : %d cores (availableProcessors), %s, %s %s, %.1f GiB RAM%n",
-        Runtime.getRuntime().availableProcessors(), cpuModel(), System.getProperty("os.name"),
-        System.getProperty("os.arch"), totalMemoryGiB()));
-    out.append(String.format(Locale.ROOT, "versions   : Java %s (%s), Spark %s, Arrow %s, google-cloud-pubsub %s, emulator %s%n",
-        System.getProperty("java.runtime.version"), System.getProperty("java.vm.name"), sparkVersion,
-        mavenVersion("org.apache.arrow", "arrow-vector", org.apache.arrow.vector.VectorSchemaRoot.class),
-        mavenVersion("com.google.cloud", "google-cloud-pubsub", Subscriber.class), emulatorVersion()));
+    out.append(BenchEnvironment.header(sparkVersion));
     out.append("parameters : ").append(p).append('\n');
     out.append("connector  = spark.readStream.format(\"pubsub\") -> noop sink, Trigger.AvailableNow, master ")
         .append(p.master).append(", parallelism = partitions = StreamingPull streams\n");
@@ -552,7 +407,7 @@ public final class ReadEmulatorBench {
       }
     }
     out.append(String.format(Locale.ROOT, "%ntotal wall time %.0f s; load average (1/5/15 min) at start %s, at end %s "
-        + "(above the core count means other processes competed for the CPU)%n", totalSecs, loadAtStart, loadAverage()));
+        + "(above the core count means other processes competed for the CPU)%n", totalSecs, loadAtStart, BenchEnvironment.loadAverage()));
     System.out.print(out);
     System.out.flush();
   }
@@ -563,20 +418,11 @@ public final class ReadEmulatorBench {
 
   /** Median of one metric over a side's runs (mean of the two middle values for an even count). */
   static double med(List<Measurement> rs, java.util.function.ToDoubleFunction<Measurement> f) {
-    double[] v = rs.stream().mapToDouble(f).filter(d -> !Double.isNaN(d)).sorted().toArray();
-    if (v.length == 0) {
-      return Double.NaN;
-    }
-    return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    return BenchStats.median(rs.stream().mapToDouble(f).toArray());
   }
 
   static String range(List<Measurement> rs) {
-    if (rs.isEmpty()) {
-      return "n/a";
-    }
-    double lo = rs.stream().mapToDouble(Measurement::msgPerSec).min().orElse(Double.NaN);
-    double hi = rs.stream().mapToDouble(Measurement::msgPerSec).max().orElse(Double.NaN);
-    return String.format(Locale.ROOT, "%,.0f-%,.0f", lo, hi);
+    return BenchStats.range(rs.stream().mapToDouble(Measurement::msgPerSec).toArray());
   }
 
   static void row(StringBuilder out, String fmt, int par, String name, double ours, double base, String nf,
@@ -586,8 +432,7 @@ public final class ReadEmulatorBench {
 
   static void row(StringBuilder out, String fmt, int par, String name, double ours, double base, String nf,
                   boolean lowerBetter, String oursSuffix, String baseSuffix) {
-    String ratio = base == 0 || Double.isNaN(base) || Double.isNaN(ours) ? "n/a"
-        : String.format(Locale.ROOT, "%.2fx", ours / base);
+    String ratio = BenchStats.ratio(ours, base);
     out.append(String.format(Locale.ROOT, fmt, par, name,
         String.format(Locale.ROOT, nf, ours) + oursSuffix, String.format(Locale.ROOT, nf, base) + baseSuffix, ratio));
   }
@@ -608,74 +453,6 @@ public final class ReadEmulatorBench {
     return s[Math.max(0, Math.min(s.length - 1, rank - 1))];
   }
 
-  static String cpuModel() {
-    try (Stream<String> lines = Files.lines(Paths.get("/proc/cpuinfo"))) {
-      return lines.filter(l -> l.startsWith("model name")).map(l -> l.substring(l.indexOf(':') + 1).trim())
-          .findFirst().orElse("unknown CPU");
-    } catch (IOException e) {
-      return "unknown CPU";
-    }
-  }
-
-  static String loadAverage() {
-    try {
-      String[] f = Files.readString(Paths.get("/proc/loadavg")).trim().split("\\s+");
-      return f[0] + "/" + f[1] + "/" + f[2];
-    } catch (IOException | RuntimeException e) {
-      return "unknown";
-    }
-  }
-
-  static double totalMemoryGiB() {
-    com.sun.management.OperatingSystemMXBean os =
-        (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-    return os.getTotalMemorySize() / (1024.0 * 1024 * 1024);
-  }
-
-  static String mavenVersion(String group, String artifact, Class<?> anyClass) {
-    String res = "/META-INF/maven/" + group + "/" + artifact + "/pom.properties";
-    try (InputStream in = anyClass.getResourceAsStream(res)) {
-      if (in != null) {
-        Properties props = new Properties();
-        props.load(in);
-        String v = props.getProperty("version");
-        if (v != null) {
-          return v;
-        }
-      }
-    } catch (IOException ignored) {
-      // fall through
-    }
-    String v = anyClass.getPackage() == null ? null : anyClass.getPackage().getImplementationVersion();
-    if (v != null) {
-      return v;
-    }
-    // Last resort: the jar's file name (…/artifact-VERSION.jar).
-    try {
-      String loc = anyClass.getProtectionDomain().getCodeSource().getLocation().getPath();
-      String name = loc.substring(loc.lastIndexOf('/') + 1);
-      if (name.startsWith(artifact + "-") && name.endsWith(".jar")) {
-        return name.substring(artifact.length() + 1, name.length() - 4);
-      }
-    } catch (RuntimeException ignored) {
-      // fall through
-    }
-    return "unknown";
-  }
-
-  static String emulatorVersion() {
-    Path lib = Paths.get("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/lib");
-    try (DirectoryStream<Path> ds = Files.newDirectoryStream(lib, "cloud-pubsub-emulator-*.jar")) {
-      for (Path jar : ds) {
-        String n = jar.getFileName().toString();
-        return n.substring("cloud-pubsub-emulator-".length(), n.length() - 4).replace("-all", "");
-      }
-    } catch (IOException ignored) {
-      // fall through
-    }
-    return "unknown";
-  }
-
   // ---------------------------------------------------------------- parameters
 
   record Params(long messages, int size, List<Integer> parallelisms, String master, int batchSize,
@@ -684,31 +461,20 @@ public final class ReadEmulatorBench {
 
     static Params parse(String[] args) {
       Map<String, String> v = new LinkedHashMap<>();
-      v.put("messages", env("BENCH_MESSAGES", "40000"));
-      v.put("size", env("BENCH_MESSAGE_SIZE", "1024"));
-      v.put("parallelism", env("BENCH_PARALLELISM", "1,4"));
-      v.put("master", env("BENCH_SPARK_MASTER", "local[4]"));
-      v.put("batch-size", env("BENCH_BATCH_SIZE", "1000"));
-      v.put("max-wait-ms", env("BENCH_MAX_WAIT_MS", "100"));
-      v.put("warmup-messages", env("BENCH_WARMUP_MESSAGES", "8000"));
-      v.put("ffi-messages", env("BENCH_FFI_MESSAGES", "30000"));
-      v.put("ffi-sessions", env("BENCH_FFI_SESSIONS", "4"));
-      v.put("ffi-java-warmup", env("BENCH_FFI_JAVA_WARMUP", "20000"));
-      v.put("run-timeout-s", env("BENCH_RUN_TIMEOUT_S", "120"));
-      v.put("only", env("BENCH_ONLY", "connector,java-client,ffi"));
-      v.put("repeat", env("BENCH_REPEAT", "3"));
-      for (int i = 0; i < args.length; i++) {
-        String a = args[i];
-        if (a.equals("-h") || a.equals("--help")) {
-          System.out.println("usage: ReadEmulatorBench " + String.join(" ",
-              v.keySet().stream().map(k -> "[--" + k + " V]").toList()));
-          System.exit(0);
-        }
-        if (!a.startsWith("--") || !v.containsKey(a.substring(2)) || i + 1 >= args.length) {
-          throw new IllegalArgumentException("unknown argument or missing value: " + a + " (try --help)");
-        }
-        v.put(a.substring(2), args[++i]);
-      }
+      v.put("messages", BenchArgs.env("BENCH_MESSAGES", "40000"));
+      v.put("size", BenchArgs.env("BENCH_MESSAGE_SIZE", "1024"));
+      v.put("parallelism", BenchArgs.env("BENCH_PARALLELISM", "1,4"));
+      v.put("master", BenchArgs.env("BENCH_SPARK_MASTER", "local[4]"));
+      v.put("batch-size", BenchArgs.env("BENCH_BATCH_SIZE", "1000"));
+      v.put("max-wait-ms", BenchArgs.env("BENCH_MAX_WAIT_MS", "100"));
+      v.put("warmup-messages", BenchArgs.env("BENCH_WARMUP_MESSAGES", "8000"));
+      v.put("ffi-messages", BenchArgs.env("BENCH_FFI_MESSAGES", "30000"));
+      v.put("ffi-sessions", BenchArgs.env("BENCH_FFI_SESSIONS", "4"));
+      v.put("ffi-java-warmup", BenchArgs.env("BENCH_FFI_JAVA_WARMUP", "20000"));
+      v.put("run-timeout-s", BenchArgs.env("BENCH_RUN_TIMEOUT_S", "120"));
+      v.put("only", BenchArgs.env("BENCH_ONLY", "connector,java-client,ffi"));
+      v.put("repeat", BenchArgs.env("BENCH_REPEAT", "3"));
+      BenchArgs.apply(args, v, "ReadEmulatorBench");
       List<Integer> pars = new ArrayList<>();
       for (String s : v.get("parallelism").split(",")) {
         pars.add(Integer.parseInt(s.trim()));
@@ -720,11 +486,6 @@ public final class ReadEmulatorBench {
           Integer.parseInt(v.get("run-timeout-s")),
           Arrays.stream(v.get("only").split(",")).map(String::trim).toList(),
           Integer.parseInt(v.get("repeat")));
-    }
-
-    private static String env(String name, String dflt) {
-      String s = System.getenv(name);
-      return s == null || s.isBlank() ? dflt : s.trim();
     }
 
     @Override public String toString() {

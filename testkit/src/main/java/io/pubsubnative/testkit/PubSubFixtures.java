@@ -253,7 +253,6 @@ public final class PubSubFixtures implements AutoCloseable {
    * Does not acknowledge.
    */
   public List<ReceivedMessage> pull(String subShortName, int maxMessages, Duration wait) {
-    String sub = subscriptionPath(subShortName);
     List<ReceivedMessage> out = new ArrayList<>();
     long deadline = System.nanoTime() + wait.toNanos();
     while (out.size() < maxMessages) {
@@ -262,19 +261,53 @@ public final class PubSubFixtures implements AutoCloseable {
         break;
       }
       long callMs = Math.max(50, Math.min(remainingMs, 5_000));
-      PullRequest req = PullRequest.newBuilder()
-          .setSubscription(sub)
-          .setMaxMessages(Math.min(maxMessages - out.size(), 1000))
-          .build();
-      try {
-        PullResponse resp = subscriber.pullCallable().call(req,
-            GrpcCallContext.createDefault().withTimeoutDuration(Duration.ofMillis(callMs)));
-        out.addAll(resp.getReceivedMessagesList());
-        if (resp.getReceivedMessagesCount() == 0) {
-          sleepMillis(Math.min(100, Math.max(0, remainingMs - 1)));
-        }
-      } catch (DeadlineExceededException e) {
-        // nothing arrived within this call; try again until the overall wait elapsed
+      List<ReceivedMessage> got = pullOnce(subShortName, maxMessages - out.size(), Duration.ofMillis(callMs));
+      out.addAll(got);
+      if (got.isEmpty()) {
+        sleepMillis(Math.min(100, Math.max(0, remainingMs - 1)));
+      }
+    }
+    return out;
+  }
+
+  /** One Pull request (at most 1,000 messages, waits up to {@code callTimeout}); does not acknowledge. */
+  public List<ReceivedMessage> pullOnce(String subShortName, int maxMessages, Duration callTimeout) {
+    PullRequest req = PullRequest.newBuilder()
+        .setSubscription(subscriptionPath(subShortName))
+        .setMaxMessages(Math.min(maxMessages, 1000))
+        .build();
+    try {
+      return subscriber.pullCallable().call(req,
+          GrpcCallContext.createDefault().withTimeoutDuration(callTimeout)).getReceivedMessagesList();
+    } catch (DeadlineExceededException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * Pulls and acknowledges, one request at a time, until {@code expected} messages arrived or
+   * {@code timeout} elapsed, then keeps pulling for {@code settle} so that duplicates or extra
+   * messages show up in the result too. Acknowledging after every request lets a subscription with
+   * message ordering hand out each key's next messages.
+   */
+  public List<ReceivedMessage> pullAndAckUntil(String subShortName, int expected, Duration timeout,
+      Duration settle) {
+    List<ReceivedMessage> out = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long settleEnd = Long.MAX_VALUE;
+    while (System.nanoTime() < Math.min(deadline, settleEnd)) {
+      List<ReceivedMessage> got = pullOnce(subShortName, 1000, Duration.ofSeconds(2));
+      List<String> ids = new ArrayList<>(got.size());
+      for (ReceivedMessage m : got) {
+        ids.add(m.getAckId());
+      }
+      ack(subShortName, ids);
+      out.addAll(got);
+      if (out.size() >= expected && settleEnd == Long.MAX_VALUE) {
+        settleEnd = System.nanoTime() + settle.toNanos();
+      }
+      if (got.isEmpty()) {
+        sleepMillis(50);
       }
     }
     return out;
