@@ -2,8 +2,8 @@
 # Publish benchmark on Google's Pub/Sub emulator: the connector's Spark write vs Google's Java
 # Publisher, 1 KB messages by default. One run, one table. See bench/README.md.
 #
-#   ./bench/publish-emulator.sh [--messages 100000] [--size 1024] [--partitions 2] [--master local[2]]
-#                               [--warmup-messages 20000] [--repeat 3] [--run-timeout-s 180]
+#   ./bench/publish-emulator.sh [--messages 300000] [--size 1024] [--partitions 2] [--master local[2]]
+#                               [--warmup-messages 50000] [--repeat 5] [--run-timeout-s 180]
 #
 # Environment: BENCH_* (same as the flags, see --help), BENCH_SKIP_BUILD=1 to reuse the last build,
 # BENCH_JAVA_OPTS for the JVM (default -Xmx4g), BENCH_LOG=FILE to also keep the output in FILE.

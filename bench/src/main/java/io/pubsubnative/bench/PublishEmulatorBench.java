@@ -153,6 +153,7 @@ public final class PublishEmulatorBench {
             .setDelayThresholdDuration(LINGER)
             .setFlowControlSettings(FlowControlSettings.newBuilder()
                 .setMaxOutstandingRequestBytes(MAX_PENDING_BYTES)
+                .setMaxOutstandingElementCount(Long.MAX_VALUE)
                 .setLimitExceededBehavior(LimitExceededBehavior.Block)
                 .build())
             .build())
@@ -265,14 +266,14 @@ public final class PublishEmulatorBench {
 
     static Params parse(String[] args) {
       Map<String, String> v = new LinkedHashMap<>();
-      v.put("messages", BenchArgs.env("BENCH_MESSAGES", "100000"));
+      v.put("messages", BenchArgs.env("BENCH_MESSAGES", "300000"));
       v.put("size", BenchArgs.env("BENCH_MESSAGE_SIZE", "1024"));
       v.put("partitions", BenchArgs.env("BENCH_PARTITIONS", "2"));
       v.put("master", BenchArgs.env("BENCH_SPARK_MASTER", "local[2]"));
       v.put("batch-size", BenchArgs.env("BENCH_BATCH_SIZE", "1000"));
-      v.put("warmup-messages", BenchArgs.env("BENCH_WARMUP_MESSAGES", "20000"));
+      v.put("warmup-messages", BenchArgs.env("BENCH_WARMUP_MESSAGES", "50000"));
       v.put("run-timeout-s", BenchArgs.env("BENCH_RUN_TIMEOUT_S", "180"));
-      v.put("repeat", BenchArgs.env("BENCH_REPEAT", "3"));
+      v.put("repeat", BenchArgs.env("BENCH_REPEAT", "5"));
       BenchArgs.apply(args, v, "PublishEmulatorBench");
       int size = Integer.parseInt(v.get("size"));
       if (size < SEQ_DIGITS) {
