@@ -296,3 +296,152 @@ impl Batcher {
         self.index.len()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::google::pubsub::v1::PublishRequest;
+    use crate::publish::wire::put_bytes_field;
+    use bytes::BufMut;
+    use prost::Message;
+
+    const T: &str = "projects/p/topics/t";
+
+    fn batcher(batch_size: usize, batch_bytes: usize, linger_ms: u64) -> Batcher {
+        Batcher::new(Limits {
+            batch_size,
+            batch_bytes,
+            linger: Duration::from_millis(linger_ms),
+        })
+    }
+
+    /// Adds a message whose encoded form is `len` bytes of `fill`.
+    fn add(b: &mut Batcher, key: &str, len: usize, fill: u8, now: Instant) {
+        b.add(T, key, len, now, |buf| buf.put_bytes(fill, len));
+    }
+
+    fn drain(b: &mut Batcher) -> Vec<Batch> {
+        std::iter::from_fn(|| b.next_sendable()).collect()
+    }
+
+    fn counts(batches: &[Batch]) -> Vec<usize> {
+        batches.iter().map(|b| b.messages).collect()
+    }
+
+    #[test]
+    fn batches_are_cut_at_batch_size_and_the_rest_waits_for_linger() {
+        let now = Instant::now();
+        let mut b = batcher(3, 1_000_000, 10);
+        for _ in 0..7 {
+            add(&mut b, "", 10, 1, now);
+        }
+        let sent = drain(&mut b);
+        assert_eq!(
+            counts(&sent),
+            vec![3, 3],
+            "two full batches, one message lingers"
+        );
+        b.cut_expired(now + Duration::from_millis(9));
+        assert!(b.next_sendable().is_none(), "linger time not over");
+        assert_eq!(b.next_deadline(), Some(now + Duration::from_millis(10)));
+        b.cut_expired(now + Duration::from_millis(10));
+        assert_eq!(counts(&drain(&mut b)), vec![1]);
+    }
+
+    #[test]
+    fn batches_are_cut_before_exceeding_batch_bytes_and_a_large_message_goes_alone() {
+        let now = Instant::now();
+        // The request starts with the topic field (21 bytes); each 98-byte message adds 100.
+        let topic_field = field_len(T.len());
+        let mut b = batcher(1000, topic_field + 300, 10);
+        for _ in 0..4 {
+            add(&mut b, "", 98, 1, now);
+        }
+        add(&mut b, "", 5_000, 2, now);
+        add(&mut b, "", 98, 3, now);
+        b.cut_all();
+        let sent = drain(&mut b);
+        assert_eq!(counts(&sent), vec![3, 1, 1, 1]);
+        for batch in &sent {
+            let request = topic_field + batch.records.len();
+            assert!(
+                request <= topic_field + 300 || batch.messages == 1,
+                "{request}"
+            );
+        }
+        assert_eq!(sent[2].message_bytes, 5_000);
+    }
+
+    #[test]
+    fn ordering_keys_get_their_own_batches_with_one_in_flight_per_key() {
+        let now = Instant::now();
+        let mut b = batcher(2, 1_000_000, 10);
+        for i in 0..4 {
+            add(&mut b, "a", 10, i, now);
+            add(&mut b, "b", 10, 10 + i, now);
+        }
+        let first = drain(&mut b);
+        assert_eq!(
+            first.len(),
+            2,
+            "one batch per key; the second of each waits"
+        );
+        assert_ne!(first[0].group, first[1].group);
+        assert!(first
+            .iter()
+            .all(|batch| batch.records.len() == 2 * field_len(10)));
+        // Keyed messages stay in their key's batches, in order.
+        let fills: Vec<u8> = first.iter().map(|batch| batch.records[2]).collect();
+        assert_eq!(fills, vec![0, 10]);
+        b.complete(first[0].group);
+        let next = drain(&mut b);
+        assert_eq!(next.len(), 1);
+        assert_eq!(
+            next[0].records[2], 2,
+            "key a's second batch follows its first"
+        );
+        b.complete(first[1].group);
+        b.complete(next[0].group);
+        let last = drain(&mut b);
+        assert_eq!(last.len(), 1);
+        b.complete(last[0].group);
+        assert_eq!(b.group_count(), 0, "idle groups are released");
+    }
+
+    #[test]
+    fn batches_without_a_key_may_all_be_in_flight_and_abandon_counts_what_is_dropped() {
+        let now = Instant::now();
+        let mut b = batcher(2, 1_000_000, 10);
+        for _ in 0..6 {
+            add(&mut b, "", 10, 0, now);
+        }
+        add(&mut b, "k", 10, 0, now);
+        assert_eq!(counts(&drain(&mut b)), vec![2, 2, 2]);
+        assert_eq!(b.abandon(), (1, 10), "the lingering keyed message");
+        assert!(b.next_sendable().is_none());
+        assert_eq!(
+            b.group_count(),
+            1,
+            "the unkeyed group still has 3 in flight"
+        );
+    }
+
+    #[test]
+    fn records_with_the_topic_field_decode_as_a_publish_request() {
+        let now = Instant::now();
+        let mut b = batcher(10, 1_000_000, 0);
+        for i in 0..3u8 {
+            b.add(T, "", 3, now, |buf| put_bytes_field(buf, 1, &[i]));
+        }
+        b.cut_all();
+        let batch = b.next_sendable().unwrap();
+        let mut request = Vec::new();
+        put_bytes_field(&mut request, REQUEST_TOPIC, batch.topic.as_bytes());
+        request.extend_from_slice(&batch.records);
+        let decoded = PublishRequest::decode(&request[..]).unwrap();
+        assert_eq!(decoded.topic, T);
+        let data: Vec<&[u8]> = decoded.messages.iter().map(|m| &m.data[..]).collect();
+        assert_eq!(data, vec![&[0u8][..], &[1], &[2]]);
+        assert_eq!(batch.message_bytes, 9);
+    }
+}

@@ -294,3 +294,260 @@ fn prefix(key: &str) -> &str {
     }
     &key[..end]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::google::pubsub::v1::PubsubMessage;
+    use arrow_array::builder::{MapBuilder, StringBuilder};
+    use arrow_array::{ArrayRef, BinaryArray, Int32Array, StringArray};
+    use arrow_schema::Field;
+    use prost::Message;
+    use std::sync::Arc;
+
+    const TOPIC: &str = "projects/p/topics/t";
+
+    /// One row's attributes: None is a null map; a None value is a null value.
+    type Attrs<'a> = Option<Vec<(&'a str, Option<&'a str>)>>;
+
+    fn map_column(rows: &[Attrs<'_>]) -> MapArray {
+        let mut builder = MapBuilder::new(None, StringBuilder::new(), StringBuilder::new());
+        for row in rows {
+            match row {
+                Some(entries) => {
+                    for (k, v) in entries {
+                        builder.keys().append_value(k);
+                        builder.values().append_option(*v);
+                    }
+                    builder.append(true).unwrap();
+                }
+                None => builder.append(false).unwrap(),
+            }
+        }
+        builder.finish()
+    }
+
+    fn array(columns: Vec<(&str, ArrayRef)>) -> StructArray {
+        StructArray::from(
+            columns
+                .into_iter()
+                .map(|(name, column)| {
+                    (
+                        Arc::new(Field::new(name, column.data_type().clone(), true)),
+                        column,
+                    )
+                })
+                .collect::<Vec<_>>(),
+        )
+    }
+
+    fn payloads(values: Vec<Option<&[u8]>>) -> (&'static str, ArrayRef) {
+        ("payload", Arc::new(BinaryArray::from(values)))
+    }
+
+    fn attributes(rows: &[Attrs<'_>]) -> (&'static str, ArrayRef) {
+        ("attributes", Arc::new(map_column(rows)))
+    }
+
+    fn strings(name: &'static str, values: Vec<Option<&str>>) -> (&'static str, ArrayRef) {
+        (name, Arc::new(StringArray::from(values)))
+    }
+
+    fn row_error(array: &StructArray, i: usize) -> String {
+        Rows::new(array, Some(TOPIC)).unwrap().row(i).unwrap_err()
+    }
+
+    fn decode(rows: &Rows<'_>, i: usize) -> PubsubMessage {
+        let row = rows.row(i).unwrap();
+        let mut buf = BytesMut::new();
+        rows.encode(&row, &mut buf);
+        assert_eq!(buf.len(), row.encoded_len, "encoded_len of row {i}");
+        PubsubMessage::decode(buf.freeze()).unwrap()
+    }
+
+    #[test]
+    fn rows_encode_to_the_pubsub_message_prost_decodes() {
+        let array = array(vec![
+            payloads(vec![Some(b"hello"), None, Some(&[0u8; 300])]),
+            attributes(&[
+                Some(vec![("a", Some("1")), ("b", Some(""))]),
+                Some(vec![("only", Some("attrs"))]),
+                None,
+            ]),
+            strings("ordering_key", vec![Some("k"), Some(""), None]),
+        ]);
+        let rows = Rows::new(&array, Some(TOPIC)).unwrap();
+        let first = decode(&rows, 0);
+        assert_eq!(&first.data[..], b"hello");
+        assert_eq!(first.attributes.len(), 2);
+        assert_eq!(first.attributes["a"], "1");
+        assert_eq!(first.attributes["b"], "");
+        assert_eq!(first.ordering_key, "k");
+        let second = decode(&rows, 1);
+        assert!(second.data.is_empty(), "null payload is empty data");
+        assert_eq!(second.attributes["only"], "attrs");
+        assert_eq!(second.ordering_key, "", "empty ordering key is no key");
+        let third = decode(&rows, 2);
+        assert_eq!(third.data.len(), 300);
+        assert!(third.attributes.is_empty());
+        assert_eq!(rows.row(2).unwrap().topic, TOPIC);
+    }
+
+    #[test]
+    fn empty_payload_needs_an_attribute() {
+        let array = array(vec![
+            payloads(vec![Some(b""), None, Some(b""), None]),
+            attributes(&[
+                Some(vec![("k", Some("v"))]),
+                Some(vec![("k", Some("v"))]),
+                Some(vec![]),
+                None,
+            ]),
+        ]);
+        let rows = Rows::new(&array, Some(TOPIC)).unwrap();
+        assert!(rows.row(0).is_ok(), "0 bytes with an attribute");
+        assert!(rows.row(1).is_ok(), "null payload with an attribute");
+        for i in [2, 3] {
+            let err = rows.row(i).unwrap_err();
+            assert!(err.contains("neither data nor attributes"), "{err}");
+            assert!(err.contains(TOPIC), "{err}");
+        }
+        let only_payload = array_with_payload_only(vec![Some(b"")]);
+        let err = row_error(&only_payload, 0);
+        assert!(err.contains("neither data nor attributes"), "{err}");
+    }
+
+    fn array_with_payload_only(values: Vec<Option<&[u8]>>) -> StructArray {
+        array(vec![payloads(values)])
+    }
+
+    #[test]
+    fn attribute_limits_name_the_limit_and_the_key() {
+        let many: Vec<(String, String)> = (0..101).map(|i| (format!("k{i}"), "v".into())).collect();
+        let many: Vec<(&str, Option<&str>)> = many
+            .iter()
+            .map(|(k, v)| (k.as_str(), Some(v.as_str())))
+            .collect();
+        let hundred = many[..100].to_vec();
+        let long_key = "k".repeat(257);
+        let long_value = "v".repeat(1025);
+        let array = array(vec![
+            payloads(vec![Some(b"x"); 6]),
+            attributes(&[
+                Some(many),
+                Some(hundred),
+                Some(vec![("color", None)]),
+                Some(vec![(long_key.as_str(), Some("v"))]),
+                Some(vec![("big", Some(long_value.as_str()))]),
+                Some(vec![("", Some("v"))]),
+            ]),
+        ]);
+        let err = row_error(&array, 0);
+        assert!(
+            err.contains("101 attributes exceed Pub/Sub's limit of 100"),
+            "{err}"
+        );
+        assert!(
+            Rows::new(&array, Some(TOPIC)).unwrap().row(1).is_ok(),
+            "100 is allowed"
+        );
+        let err = row_error(&array, 2);
+        assert!(err.contains("attribute 'color' has a null value"), "{err}");
+        let err = row_error(&array, 3);
+        assert!(
+            err.contains("257 bytes exceeds Pub/Sub's limit of 256"),
+            "{err}"
+        );
+        let err = row_error(&array, 4);
+        assert!(
+            err.contains("attribute 'big' has a value of 1025 bytes"),
+            "{err}"
+        );
+        assert!(err.contains("limit of 1024"), "{err}");
+        let err = row_error(&array, 5);
+        assert!(err.contains("attribute key is null or empty"), "{err}");
+    }
+
+    #[test]
+    fn message_size_and_ordering_key_limits_are_enforced_at_their_bounds() {
+        // data field of n bytes costs 1 + varint(n) + n; 10,000,000 needs a 4-byte varint.
+        let max_data = vec![1u8; MAX_MESSAGE_BYTES - 5];
+        let over_data = vec![1u8; MAX_MESSAGE_BYTES - 4];
+        let key_ok = "k".repeat(1024);
+        let key_long = "k".repeat(1025);
+        let array = array(vec![
+            payloads(vec![
+                Some(&max_data),
+                Some(&over_data),
+                Some(b"x"),
+                Some(b"x"),
+            ]),
+            strings(
+                "ordering_key",
+                vec![None, None, Some(&key_ok), Some(&key_long)],
+            ),
+        ]);
+        let rows = Rows::new(&array, Some(TOPIC)).unwrap();
+        assert_eq!(rows.row(0).unwrap().encoded_len, MAX_MESSAGE_BYTES);
+        let err = rows.row(1).unwrap_err();
+        assert!(err.contains("10000001 bytes"), "{err}");
+        assert!(err.contains("limit of 10000000 bytes"), "{err}");
+        assert!(rows.row(2).is_ok());
+        let err = rows.row(3).unwrap_err();
+        assert!(
+            err.contains("ordering_key of 1025 bytes exceeds Pub/Sub's limit of 1024"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn row_topics_fall_back_to_the_default_and_must_be_well_formed() {
+        let array = array(vec![
+            payloads(vec![Some(b"x"); 3]),
+            strings(
+                "topic",
+                vec![Some("projects/q/topics/u"), None, Some("topics/u")],
+            ),
+        ]);
+        let rows = Rows::new(&array, Some(TOPIC)).unwrap();
+        assert_eq!(rows.row(0).unwrap().topic, "projects/q/topics/u");
+        assert_eq!(rows.row(1).unwrap().topic, TOPIC);
+        let err = rows.row(2).unwrap_err();
+        assert!(err.contains("topic 'topics/u' is not of the form"), "{err}");
+        let without_default = Rows::new(&array, None).unwrap();
+        let err = without_default.row(1).unwrap_err();
+        assert!(err.contains("topic is null and no default topic"), "{err}");
+    }
+
+    #[test]
+    fn missing_or_mistyped_columns_are_named() {
+        let no_payload = array(vec![strings("data", vec![Some("x")])]);
+        let err = Rows::new(&no_payload, Some(TOPIC)).err().unwrap();
+        assert!(err.contains("needs a 'payload' column"), "{err}");
+        assert!(err.contains("\"data\""), "{err}");
+        let int_payload = array(vec![(
+            "payload",
+            Arc::new(Int32Array::from(vec![1])) as ArrayRef,
+        )]);
+        let err = Rows::new(&int_payload, Some(TOPIC)).err().unwrap();
+        assert!(
+            err.contains("column 'payload' has Arrow type Int32"),
+            "{err}"
+        );
+        let int_key = array(vec![
+            payloads(vec![Some(b"x")]),
+            (
+                "ordering_key",
+                Arc::new(Int32Array::from(vec![1])) as ArrayRef,
+            ),
+        ]);
+        let err = Rows::new(&int_key, Some(TOPIC)).err().unwrap();
+        assert!(
+            err.contains("column 'ordering_key' has Arrow type Int32, expected Utf8"),
+            "{err}"
+        );
+        let string_payload = array(vec![strings("payload", vec![Some("text")])]);
+        let rows = Rows::new(&string_payload, Some(TOPIC)).unwrap();
+        assert_eq!(&decode(&rows, 0).data[..], b"text");
+    }
+}

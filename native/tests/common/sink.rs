@@ -9,6 +9,7 @@ use arrow_array::{Array, ArrayRef, StructArray};
 use arrow_data::ffi::FFI_ArrowArray;
 use arrow_schema::ffi::FFI_ArrowSchema;
 use arrow_schema::{DataType, Field};
+use pubsub_spark_native::client::MAX_MESSAGE_SIZE;
 use pubsub_spark_native::error::NativeError;
 use pubsub_spark_native::ffi::import::import_struct;
 use pubsub_spark_native::proto::google::pubsub::v1::publisher_server::{
@@ -229,6 +230,8 @@ pub struct FakePublisher {
     behaviour: FakeBehaviour,
     pub calls: Arc<AtomicUsize>,
     pub accepted: Arc<Mutex<Vec<PublishRequest>>>,
+    /// The `grpc-encoding` of every call ("" when uncompressed).
+    pub encodings: Arc<Mutex<Vec<String>>>,
 }
 
 #[tonic::async_trait]
@@ -238,6 +241,9 @@ impl PublisherService for FakePublisher {
         request: Request<PublishRequest>,
     ) -> Result<Response<PublishResponse>, Status> {
         let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        let encoding = request.metadata().get("grpc-encoding");
+        let encoding = encoding.and_then(|e| e.to_str().ok()).unwrap_or_default();
+        self.encodings.lock().unwrap().push(encoding.to_string());
         tokio::time::sleep(self.behaviour.delay).await;
         if call < self.behaviour.fail_first {
             return Err(Status::new(
@@ -262,13 +268,16 @@ impl FakePublisher {
             behaviour,
             calls: Arc::new(AtomicUsize::new(0)),
             accepted: Arc::new(Mutex::new(Vec::new())),
+            encodings: Arc::new(Mutex::new(Vec::new())),
         };
         let rt = runtime().unwrap();
         let listener = rt
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .unwrap();
         let host = listener.local_addr().unwrap().to_string();
-        let service = PublisherServer::new(fake.clone());
+        let service = PublisherServer::new(fake.clone())
+            .accept_compressed(tonic::codec::CompressionEncoding::Gzip)
+            .max_decoding_message_size(MAX_MESSAGE_SIZE);
         rt.spawn(
             tonic::transport::Server::builder()
                 .add_service(service)
