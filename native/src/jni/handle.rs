@@ -93,3 +93,48 @@ pub fn borrow(handle: jlong) -> Result<Arc<Session>, NativeError> {
 pub fn take(handle: jlong) -> Result<Arc<Session>, NativeError> {
     close::<Session>(handle)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::publish::config::PublisherConfig;
+
+    fn error<T>(result: Result<T, NativeError>) -> String {
+        match result {
+            Ok(_) => panic!("expected an error"),
+            Err(err) => err.to_string(),
+        }
+    }
+
+    fn publisher() -> Publisher {
+        // Opening connects lazily, so no server is needed.
+        let config = PublisherConfig::from_json(
+            r#"{"topic":"projects/p/topics/t","emulator_host":"127.0.0.1:1"}"#,
+        )
+        .unwrap();
+        Publisher::open(config).unwrap()
+    }
+
+    #[test]
+    fn a_handle_is_usable_only_as_its_own_kind_and_only_until_closed() {
+        let handle = open(publisher());
+        assert!(get::<Publisher>(handle).is_ok());
+        let err = error(get::<Session>(handle));
+        assert!(
+            err.contains("is a publisher handle, not a session handle"),
+            "{err}"
+        );
+        let err = error(take(handle));
+        assert!(err.contains("not a session handle"), "{err}");
+        let publisher = close::<Publisher>(handle).unwrap();
+        let _context = crate::runtime::runtime().unwrap().enter();
+        drop(publisher);
+        let err = error(close::<Publisher>(handle));
+        assert!(
+            err.contains("publisher handle") && err.contains("not open"),
+            "{err}"
+        );
+        let err = error(get::<Publisher>(0));
+        assert!(err.contains("native publisher handle is 0"), "{err}");
+    }
+}

@@ -100,6 +100,9 @@ pub struct Batcher {
     /// Open batches in creation order, so by linger deadline: (deadline, slot, seq).
     lingering: VecDeque<(Instant, usize, u64)>,
     next_seq: u64,
+    /// The slot of the previous message: consecutive rows mostly share
+    /// topic and key, and comparing is cheaper than hashing.
+    last_slot: usize,
 }
 
 impl Batcher {
@@ -113,6 +116,7 @@ impl Batcher {
             runnable: VecDeque::new(),
             lingering: VecDeque::new(),
             next_seq: 0,
+            last_slot: 0,
         }
     }
 
@@ -242,6 +246,17 @@ impl Batcher {
     }
 
     fn slot_for(&mut self, topic: &str, ordering_key: &str) -> usize {
+        let same_as_last = self
+            .groups
+            .get(self.last_slot)
+            .is_some_and(|g| g.live && &*g.ordering_key == ordering_key && &*g.topic == topic);
+        if !same_as_last {
+            self.last_slot = self.find_or_create(topic, ordering_key);
+        }
+        self.last_slot
+    }
+
+    fn find_or_create(&mut self, topic: &str, ordering_key: &str) -> usize {
         let hash = self.hasher.hash_one((topic, ordering_key));
         let groups = &self.groups;
         let found = self.index.find(hash, |&slot| {

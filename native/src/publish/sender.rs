@@ -127,3 +127,19 @@ impl Sender {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_jitter_stays_within_zero_and_the_backoff_delay() {
+        let delay = Duration::from_millis(400);
+        let draws: Vec<Duration> = (0..200).map(|_| full_jitter(delay)).collect();
+        assert!(draws.iter().all(|d| *d < delay));
+        assert!(
+            draws.iter().any(|d| *d < delay / 2),
+            "reaches the lower half"
+        );
+    }
+}
