@@ -23,16 +23,12 @@ import io.pubsubnative.spark.nativelib.Publisher;
  */
 final class PubSubDataWriter implements DataWriter<InternalRow> {
 
-    private final int partitionId;
-    private final long taskId;
     private final BufferAllocator allocator;
     private final ArrowRowWriter rows;
     private final Publisher publisher;
     private long[] lastMetrics = new long[Publisher.METRIC_COUNT];
 
     PubSubDataWriter(WriteOptions options, SinkSchema schema, int partitionId, long taskId) {
-        this.partitionId = partitionId;
-        this.taskId = taskId;
         this.allocator = ArrowMemory.allocator().newChildAllocator(
                 "pubsub-sink-p" + partitionId + "-t" + taskId, 0, Long.MAX_VALUE);
         try {
@@ -72,7 +68,7 @@ final class PubSubDataWriter implements DataWriter<InternalRow> {
 
     @Override
     public WriterCommitMessage commit() {
-        return new PubSubCommitMessage(partitionId, taskId, publishAll());
+        return new PubSubCommitMessage(publishAll());
     }
 
     @Override
