@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.functions;
@@ -44,6 +46,8 @@ class BatchWriteIT extends SinkITBase {
     assertEquals(10_000, metrics.get("messages published to Pub/Sub"), "messages published metric");
     assertTrue(metrics.get("bytes published to Pub/Sub (encoded messages)") > 10_000 * 10,
         "bytes published metric");
+    // native_publish_latency's aggregate: min / median / max of the tasks' mean request latency
+    awaitSqlMetricValue(Pattern.compile("\\d+\\.\\d ms / \\d+\\.\\d ms / \\d+\\.\\d ms"));
   }
 
   @Test
@@ -107,6 +111,6 @@ class BatchWriteIT extends SinkITBase {
         .format("pubsub").option("emulatorHost", emu.hostPort())
         .option("topicId", fx.topicPath(names.topic())).save());
     String all = allMessages(t);
-    assertTrue(all.contains("ErrorIfExists") && all.toLowerCase(java.util.Locale.ROOT).contains("append"), all);
+    assertTrue(all.contains("ErrorIfExists") && all.toLowerCase(Locale.ROOT).contains("append"), all);
   }
 }

@@ -8,14 +8,18 @@ import com.google.pubsub.v1.ReceivedMessage;
 import io.pubsubnative.testkit.TaskMetricSums;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.execution.ui.SQLExecutionUIData;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Helpers of the sink tests: writers with the test options, and checks through Google's client. */
 abstract class SinkITBase extends PubSubSparkITBase {
@@ -60,6 +64,24 @@ abstract class SinkITBase extends PubSubSparkITBase {
     }
     assertEquals(expected, got.size(), "messages on " + sub);
     return byPayload;
+  }
+
+  /**
+   * The aggregated values (as the SQL tab shows them) of every metric of every SQL execution so
+   * far; waits until one of them matches {@code pattern} or 20 s passed.
+   */
+  static List<String> awaitSqlMetricValue(Pattern pattern) {
+    List<String> values = new ArrayList<>();
+    awaitTrue(() -> "a SQL metric value matching " + pattern + " among " + values, Duration.ofSeconds(20), () -> {
+      values.clear();
+      for (SQLExecutionUIData e
+          : CollectionConverters.asJava(spark.sharedState().statusStore().executionsList())) {
+        values.addAll(CollectionConverters.asJava(
+            spark.sharedState().statusStore().executionMetrics(e.executionId())).values());
+      }
+      return values.stream().anyMatch(v -> pattern.matcher(v).matches());
+    });
+    return values;
   }
 
   /** Waits until the listener saw the tasks' metric reach at least {@code atLeast}. */

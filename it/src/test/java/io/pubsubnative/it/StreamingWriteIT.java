@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.google.protobuf.ByteString;
 import com.google.pubsub.v1.PubsubMessage;
+import com.google.pubsub.v1.ReceivedMessage;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.streaming.StreamingQuery;
@@ -63,7 +66,7 @@ class StreamingWriteIT extends SinkITBase {
         "CAST(UPPER(CAST(payload AS STRING)) AS BINARY) AS payload",
         "map_concat(attributes, map('source_id', message_id)) AS attributes");
     // AvailableNow ends a run once the subscription looks drained; run again until B has everything.
-    List<com.google.pubsub.v1.ReceivedMessage> onB = new ArrayList<>();
+    List<ReceivedMessage> onB = new ArrayList<>();
     for (int round = 0; round < 6 && onB.size() < n; round++) {
       StreamingQuery q = transformed.writeStream()
           .format("pubsub")
@@ -76,8 +79,8 @@ class StreamingWriteIT extends SinkITBase {
       onB.addAll(fx.pullAndAckUntil(b.sub(), n - onB.size(), Duration.ofSeconds(10), Duration.ofSeconds(1)));
     }
     assertEquals(n, onB.size(), "messages on topic B");
-    java.util.Set<String> payloads = new java.util.HashSet<>();
-    for (com.google.pubsub.v1.ReceivedMessage m : onB) {
+    Set<String> payloads = new HashSet<>();
+    for (ReceivedMessage m : onB) {
       PubsubMessage msg = m.getMessage();
       String payload = msg.getData().toStringUtf8();
       assertEquals("M" + msg.getAttributesMap().get("i"), payload, "transformed payload");
