@@ -175,3 +175,39 @@ fn a_blocked_publish_returns_the_failure_instead_of_waiting_forever() {
         "{err}"
     );
 }
+
+#[test]
+fn check_topic_on_an_unreachable_host_names_the_endpoint() {
+    let port = common::free_port();
+    let err = pubsub_spark_native::publish::check_topic::check_topic(&format!(
+        r#"{{"topic":"{TOPIC}","emulator_host":"127.0.0.1:{port}","connect_timeout_ms":2000}}"#
+    ))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(&format!(
+            "cannot connect to Pub/Sub at http://127.0.0.1:{port}"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_failed_ordering_key_request_stops_every_later_message_of_that_key() {
+    let (fake, host) = FakePublisher::start(behaviour(1, Code::PermissionDenied, 50));
+    let publisher = open_publisher(&host, TOPIC, r#","batch_size":10,"linger_ms":0"#);
+    let rows: Vec<SinkRow> = numbered(30)
+        .into_iter()
+        .map(|row| row.ordering_key("key"))
+        .collect();
+    publish_rows(&publisher, &rows).unwrap();
+    let err = publisher.flush().unwrap_err().to_string();
+    assert!(err.contains("failed: PermissionDenied"), "{err}");
+    assert_eq!(
+        fake.calls.load(Ordering::SeqCst),
+        1,
+        "the key's second and third batch were never sent"
+    );
+    assert!(fake.accepted_messages().is_empty());
+    assert_eq!(publisher.metrics()[PENDING_MESSAGES], 0);
+}
