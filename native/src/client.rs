@@ -78,10 +78,18 @@ fn client(config: &SessionConfig, channel: Channel) -> Result<PubSubClient, Nati
         .max_encoding_message_size(MAX_MESSAGE_SIZE))
 }
 
-/// A client whose channel connects on first use. Must run inside the runtime.
-pub fn lazy_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
-    let channel = endpoint(config)?.connect_lazy();
-    client(config, channel)
+/// An authenticated channel, for calls that bring their own codec.
+pub type AuthChannel = InterceptedService<Channel, Auth>;
+
+/// An authenticated channel that connects on first use. Must run inside the runtime.
+pub fn lazy_channel(config: &SessionConfig) -> Result<AuthChannel, NativeError> {
+    let auth = Auth {
+        account: credentials_for(config)?.map(Arc::new),
+    };
+    Ok(InterceptedService::new(
+        endpoint(config)?.connect_lazy(),
+        auth,
+    ))
 }
 
 /// A client connected now, bounded by `connect_timeout_ms`.
