@@ -6,9 +6,12 @@
 //!
 //!     cargo bench --bench pull_decode [-- ROUNDS] [--no-reference]
 
-use arrow_array::Array;
+use arrow_array::{Array, StructArray};
+use arrow_data::ffi::FFI_ArrowArray;
+use arrow_schema::ffi::FFI_ArrowSchema;
 use prost::Message;
 use prost_types::Timestamp;
+use pubsub_spark_native::ffi::export::export_to;
 use pubsub_spark_native::proto::google::pubsub::v1::{
     PubsubMessage, ReceivedMessage, StreamingPullResponse,
 };
@@ -60,6 +63,24 @@ fn thread_cpu() -> Option<Duration> {
     Some(Duration::from_nanos(ns))
 }
 
+/// Exports like the JNI `fetch` does, then releases like Java's `close` does.
+fn export_and_release(batch: StructArray) -> (Duration, Duration) {
+    let mut array = Box::new(FFI_ArrowArray::empty());
+    let mut schema = Box::new(FFI_ArrowSchema::empty());
+    let start = Instant::now();
+    let exported = export_to(
+        batch,
+        &mut *array as *mut FFI_ArrowArray as i64,
+        &mut *schema as *mut FFI_ArrowSchema as i64,
+    );
+    let exported_at = Instant::now();
+    assert!(exported.is_ok());
+    // Dropping the structs calls their release callbacks.
+    drop(array);
+    drop(schema);
+    (exported_at - start, exported_at.elapsed())
+}
+
 fn report(name: &str, elapsed: Duration, messages: usize) {
     let ns = elapsed.as_nanos() as f64 / messages as f64;
     let mb_s = (messages * PAYLOAD) as f64 / elapsed.as_secs_f64() / 1e6;
@@ -98,6 +119,8 @@ fn main() {
     let mut decode = Duration::ZERO;
     let mut take = Duration::ZERO;
     let mut release = Duration::ZERO;
+    let mut export = Duration::ZERO;
+    let mut free = Duration::ZERO;
     let mut acked = 0;
     let cpu_start = thread_cpu();
     for round in 0..rounds {
@@ -108,24 +131,30 @@ fn main() {
         let t1 = Instant::now();
         let batch = reservoir.take_batch(round as i64, limits);
         let t2 = Instant::now();
-        let rows = batch.ok().flatten().map_or(0, |b| {
-            let rows = b.len();
-            drop(black_box(b));
-            rows
-        });
-        assert_eq!(rows, MESSAGES);
-        acked += reservoir.ack_through(round as i64).len();
+        let batch = batch.ok().flatten();
+        assert_eq!(batch.as_ref().map_or(0, |b| b.len()), MESSAGES);
+        let (exported, freed) = batch.map(export_and_release).unwrap_or_default();
         let t3 = Instant::now();
+        acked += reservoir.ack_through(round as i64).len();
+        let t4 = Instant::now();
         decode += t1 - t0;
         take += t2 - t1;
-        release += t3 - t2;
+        export += exported;
+        free += freed;
+        release += t4 - t3;
     }
     let cpu = thread_cpu().zip(cpu_start).map(|(end, start)| end - start);
     assert_eq!(acked, messages);
     report("decode into Arrow columns + cut batches", decode, messages);
     report("take a finished batch (the fetch)", take, messages);
-    report("drop batch + ack ids (ack_through)", release, messages);
-    report("whole data plane above", decode + take + release, messages);
+    report("export to C Data structs", export, messages);
+    report("release the exported batch (Java's close)", free, messages);
+    report("ack ids out (ack_through)", release, messages);
+    report(
+        "whole data plane above",
+        decode + take + export + free + release,
+        messages,
+    );
     if let Some(cpu) = cpu {
         println!(
             "data plane: {:.0} messages per CPU-second ({:.1} ns CPU per message)",
@@ -133,8 +162,11 @@ fn main() {
             cpu.as_nanos() as f64 / messages as f64
         );
     }
+    let per_batch = |d: Duration| d.as_secs_f64() * 1e6 / rounds as f64;
     println!(
-        "fetch of a finished {MESSAGES}-row batch: {:.2} us",
-        take.as_secs_f64() * 1e6 / rounds as f64
+        "per {MESSAGES}-row batch: take {:.2} us, export {:.2} us, release {:.2} us",
+        per_batch(take),
+        per_batch(export),
+        per_batch(free)
     );
 }

@@ -129,9 +129,11 @@ impl Reservoir {
         }
     }
 
-    /// Rows per batch cut from now on (a fetch's `maxRows`).
+    /// Rows per batch cut from now on (a fetch's `maxRows`; 0 changes nothing).
     pub fn set_target_rows(&mut self, rows: usize) {
-        self.target_rows = rows.max(1);
+        if rows > 0 {
+            self.target_rows = rows;
+        }
     }
 
     pub fn buffered_len(&self) -> usize {
@@ -415,6 +417,7 @@ mod tests {
     fn a_fetch_sets_the_row_count_of_later_batches() {
         let mut r = filled(2, 1_000);
         r.set_target_rows(2);
+        r.set_target_rows(0);
         push(&mut r, 2..6, Instant::now());
         let sizes: Vec<usize> = r.ready.iter().map(|b| b.array.len()).collect();
         assert_eq!(sizes, vec![3, 2]);
