@@ -17,7 +17,7 @@ use arrow_schema::ArrowError;
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-/// Rows per batch until a fetch says otherwise (the default `batchSize`).
+/// Rows per batch before the first fetch (the default `batchSize`).
 pub const DEFAULT_TARGET_ROWS: usize = 1_000;
 
 /// A batch is cut once its variable-length bytes pass this, so the next
@@ -46,6 +46,8 @@ struct Ready {
 
 pub struct Reservoir {
     target_rows: usize,
+    /// True once a fetch set `target_rows`.
+    target_from_fetch: bool,
     cut_var_bytes: usize,
     next_arrival: u64,
     filling: RawBatchBuilder,
@@ -60,6 +62,7 @@ impl Default for Reservoir {
     fn default() -> Self {
         Reservoir {
             target_rows: DEFAULT_TARGET_ROWS,
+            target_from_fetch: false,
             cut_var_bytes: CUT_VAR_BYTES,
             next_arrival: 0,
             filling: RawBatchBuilder::default(),
@@ -129,11 +132,20 @@ impl Reservoir {
         }
     }
 
-    /// Rows per batch cut from now on (a fetch's `maxRows`; 0 changes nothing).
+    /// Learns the rows per batch from a fetch's `maxRows`: the first fetch
+    /// sets it, later ones only raise it. A fetch asks for fewer rows than its
+    /// `batchSize` only at the end of its task's budget, and batches cut that
+    /// small would then serve the next task, whose fetches ask for more.
     pub fn set_target_rows(&mut self, rows: usize) {
-        if rows > 0 {
-            self.target_rows = rows;
+        if rows == 0 {
+            return;
         }
+        self.target_rows = if self.target_from_fetch {
+            self.target_rows.max(rows)
+        } else {
+            rows
+        };
+        self.target_from_fetch = true;
     }
 
     pub fn buffered_len(&self) -> usize {
@@ -414,10 +426,12 @@ mod tests {
     }
 
     #[test]
-    fn a_fetch_sets_the_row_count_of_later_batches() {
-        let mut r = filled(2, 1_000);
+    fn the_first_fetch_sets_the_row_count_of_later_batches_and_later_ones_only_raise_it() {
+        let mut r = Reservoir::default();
+        push(&mut r, 0..2, Instant::now());
         r.set_target_rows(2);
         r.set_target_rows(0);
+        r.set_target_rows(1);
         push(&mut r, 2..6, Instant::now());
         let sizes: Vec<usize> = r.ready.iter().map(|b| b.array.len()).collect();
         assert_eq!(sizes, vec![3, 2]);

@@ -434,6 +434,31 @@ mod tests {
     }
 
     #[test]
+    fn corrupted_responses_never_panic_and_never_leave_pending_attributes() {
+        let valid = encode(vec![full_message(), full_message()]);
+        // A fixed xorshift sequence: the same corruptions on every run.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let mut bytes = valid.clone();
+            for _ in 0..1 + next() % 4 {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = next() as u8;
+            }
+            let (result, sink) = read(&bytes);
+            assert!(sink.pending.is_empty());
+            if let Ok(n) = result {
+                assert_eq!(n, sink.messages.len());
+            }
+        }
+    }
+
+    #[test]
     fn negative_delivery_attempt_and_timestamp_saturate_like_prost() {
         let mut m = full_message();
         m.delivery_attempt = -1;
