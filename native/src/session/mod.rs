@@ -135,7 +135,7 @@ impl Session {
 
     /// Waits up to `wait` for `max_rows` messages or `max_bytes` payload bytes,
     /// then hands over the oldest buffered batch (within the limits) tagged
-    /// `batch_id`. Batches are cut at `max_rows` rows from now on.
+    /// `batch_id`. `max_rows` also sets the rows of batches cut later.
     pub fn fetch(
         &self,
         batch_id: i64,
