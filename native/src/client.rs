@@ -141,11 +141,6 @@ fn subscriber(channel: AuthChannel) -> PubSubClient {
         .max_encoding_message_size(MAX_MESSAGE_SIZE)
 }
 
-/// A client whose channel connects on first use. Must run inside the runtime.
-pub fn lazy_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
-    Ok(subscriber(lazy_channel(config)?))
-}
-
 /// A client connected now, bounded by `connect_timeout_ms`.
 pub async fn connected_client(config: &SessionConfig) -> Result<PubSubClient, NativeError> {
     Ok(subscriber(connected_channel(config).await?))

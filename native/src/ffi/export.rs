@@ -39,11 +39,11 @@ pub fn export_to(array: StructArray, array_addr: i64, schema_addr: i64) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::arrow_batch::build_batch;
+    use crate::arrow_batch::RawBatchBuilder;
 
     #[test]
     fn null_addresses_are_rejected_without_writing() {
-        let batch = build_batch(&[]).unwrap();
+        let batch = RawBatchBuilder::default().finish().unwrap();
         let err = export_to(batch, 0, 0).unwrap_err().to_string();
         assert!(err.contains("must not be null"), "{err}");
     }

@@ -27,20 +27,29 @@ pub(super) async fn run(shared: Arc<Shared>) {
             shared.space_freed.notify_one();
         }
         let call = Call::ModifyDeadline(config.stream_ack_deadline_seconds());
+        let mut extended = Vec::new();
+        let mut failed = Vec::new();
         for chunk in chunk_by_limits(scan.due, |(_, id)| id.as_str()) {
-            let (seqs, ids): (Vec<u64>, Vec<String>) = chunk.into_iter().unzip();
+            let (arrivals, ids): (Vec<u64>, Vec<String>) = chunk.into_iter().unzip();
             let sent_at = Instant::now();
-            // A failed extension stays due and is retried on the next tick.
             if rpc::send(&shared.client, &config.subscription, &call, ids)
                 .await
                 .is_ok()
             {
-                bump(&shared.counters.modacks_sent, seqs.len());
-                shared
-                    .held()
-                    .reservoir
-                    .record_extension(&seqs, sent_at + deadline);
+                bump(&shared.counters.modacks_sent, arrivals.len());
+                extended.push((arrivals, sent_at));
+            } else {
+                failed.extend(arrivals);
             }
+        }
+        // An arrival counts as extended only if every chunk holding part of
+        // it succeeded; a failed one stays due and is retried on the next tick.
+        failed.sort_unstable();
+        let mut held = shared.held();
+        for (mut arrivals, sent_at) in extended {
+            arrivals.retain(|a| failed.binary_search(a).is_err());
+            held.reservoir
+                .record_extension(&arrivals, sent_at + deadline);
         }
     }
 }

@@ -1,17 +1,20 @@
 //! A subscriber session: one StreamingPull stream feeding a reservoir, a lease
 //! manager extending what the reservoir holds, and the calls Java makes on it.
 
+mod acks;
 pub(crate) mod backoff;
+mod codec;
 mod lease;
-mod reservoir;
+pub mod reservoir;
 mod rpc;
 mod stream;
+pub mod wire;
 
-use crate::arrow_batch::{build_batch, MAX_BATCH_VAR_BYTES};
-use crate::client::{lazy_client, PubSubClient};
+use crate::client::{lazy_channel, AuthChannel, PubSubClient};
 use crate::config::SessionConfig;
 use crate::error::NativeError;
 use crate::metrics::{bump, Counters, METRIC_COUNT};
+use crate::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
 use crate::runtime::runtime;
 use arrow_array::StructArray;
 use reservoir::{BatchLimits, Reservoir};
@@ -41,6 +44,8 @@ struct Held {
 /// State shared by the session's tasks and the JNI callers.
 struct Shared {
     config: SessionConfig,
+    /// StreamingPull runs on it with its own codec; `client` shares it.
+    channel: AuthChannel,
     client: PubSubClient,
     client_id: String,
     held: Mutex<Held>,
@@ -106,11 +111,12 @@ impl Session {
         let rt = runtime()?;
         // The lazy channel spawns its connection worker on the current runtime.
         let _context = rt.enter();
-        let client = lazy_client(&config)?;
+        let channel = lazy_channel(&config)?;
         let shared = Arc::new(Shared {
             client_id: format!("pubsub-spark-native-{:016x}", backoff::random_u64()),
             config,
-            client,
+            client: SubscriberClient::new(channel.clone()),
+            channel,
             held: Mutex::new(Held::default()),
             arrived: Condvar::new(),
             space_freed: Notify::new(),
@@ -128,7 +134,8 @@ impl Session {
     }
 
     /// Waits up to `wait` for `max_rows` messages or `max_bytes` payload bytes,
-    /// then builds a batch of what is buffered and tags it `batch_id`.
+    /// then hands over the oldest buffered batch (within the limits) tagged
+    /// `batch_id`. `max_rows` also sets the rows of batches cut later.
     pub fn fetch(
         &self,
         batch_id: i64,
@@ -144,6 +151,7 @@ impl Session {
         };
         let deadline = Instant::now() + wait;
         let mut held = self.shared.held();
+        held.reservoir.set_target_rows(max_rows);
         loop {
             if let Some(failure) = &held.failure {
                 return Err(self.shared.failure_error(failure));
@@ -167,14 +175,8 @@ impl Session {
         let limits = BatchLimits {
             max_rows,
             max_payload_bytes: max_bytes,
-            max_var_bytes: MAX_BATCH_VAR_BYTES,
         };
-        let taken = held.reservoir.take_batch(batch_id, limits);
-        drop(held);
-        if taken.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(build_batch(&taken)?))
+        Ok(held.reservoir.take_batch(batch_id, limits)?)
     }
 
     /// Acknowledges every delivered message tagged `<= committed`.

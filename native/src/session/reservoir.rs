@@ -1,114 +1,244 @@
 //! The ack reservoir: every message held by a session, from its arrival on the
-//! stream until it is acknowledged, nacked, or its lease runs out. Buffered
-//! (not yet fetched) and delivered (tagged with a Spark batch id) messages are
-//! both leased, and the lease clock starts at arrival.
+//! stream until it is acknowledged, nacked, or its lease runs out. Messages
+//! arrive straight into the columns of the batch being filled; a batch is cut
+//! at the target row count, waits in the ready queue, and `take_batch` hands
+//! it over whole. Buffered (not yet fetched) and delivered (tagged with a
+//! Spark batch id) messages are both leased, and the lease clock starts at
+//! arrival.
 //!
 //! Pure data structure; the session guards it with a mutex held only briefly.
 
-use crate::arrow_batch::PulledMessage;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use super::acks::{ArrivalClock, HeldAcks, Released};
+use super::wire::{PulledSink, Received, WireError};
+use crate::arrow_batch::{copy_rows, RawBatchBuilder, MAX_BATCH_VAR_BYTES};
+use crate::client::MAX_MESSAGE_SIZE;
+use arrow_array::StructArray;
+use arrow_schema::ArrowError;
+use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
 
-struct Lease {
-    ack_id: String,
-    arrived: Instant,
-    lease_until: Instant,
-    payload_bytes: usize,
-}
+/// Rows per batch before the first fetch (the default `batchSize`).
+pub const DEFAULT_TARGET_ROWS: usize = 1_000;
+
+/// A batch is cut once its variable-length bytes pass this, so the next
+/// message (smaller than a response) never takes it past 512 MiB.
+const CUT_VAR_BYTES: usize = MAX_BATCH_VAR_BYTES - MAX_MESSAGE_SIZE;
 
 /// How much one fetch may take out of the buffer.
 #[derive(Debug, Clone, Copy)]
 pub struct BatchLimits {
     pub max_rows: usize,
     pub max_payload_bytes: usize,
-    pub max_var_bytes: usize,
 }
 
-/// Leases that need an extension now, and how many leases were let go.
+/// Leases that need an extension now (arrival id, ack id), and how many
+/// leases were let go.
 pub struct LeaseScan {
     pub due: Vec<(u64, String)>,
     pub expired: usize,
 }
 
-#[derive(Default)]
+/// A finished batch waiting for a fetch.
+struct Ready {
+    array: StructArray,
+    acks: HeldAcks,
+}
+
 pub struct Reservoir {
-    next_seq: u64,
-    leases: HashMap<u64, Lease>,
-    buffer: VecDeque<(u64, PulledMessage)>,
-    delivered: BTreeMap<i64, Vec<u64>>,
-    buffered_bytes: usize,
-    held_bytes: usize,
+    target_rows: usize,
+    /// True once a fetch set `target_rows`.
+    target_from_fetch: bool,
+    cut_var_bytes: usize,
+    next_arrival: u64,
+    filling: RawBatchBuilder,
+    filling_acks: HeldAcks,
+    ready: VecDeque<Ready>,
+    delivered: BTreeMap<i64, Vec<HeldAcks>>,
+    buffered: Released,
+    held: Released,
+}
+
+impl Default for Reservoir {
+    fn default() -> Self {
+        Reservoir {
+            target_rows: DEFAULT_TARGET_ROWS,
+            target_from_fetch: false,
+            cut_var_bytes: CUT_VAR_BYTES,
+            next_arrival: 0,
+            filling: RawBatchBuilder::default(),
+            filling_acks: HeldAcks::default(),
+            ready: VecDeque::new(),
+            delivered: BTreeMap::new(),
+            buffered: Released::default(),
+            held: Released::default(),
+        }
+    }
+}
+
+/// Appends the messages of one response, all arrived at the same instant.
+pub struct Intake<'r> {
+    reservoir: &'r mut Reservoir,
+    clock: ArrivalClock,
+    /// Messages and payload bytes appended so far.
+    pub added: Released,
+}
+
+impl PulledSink for Intake<'_> {
+    fn attribute(&mut self, key: &str, value: &str) {
+        self.reservoir.filling.push_attribute(key, value);
+    }
+
+    fn message(&mut self, message: &Received<'_>) -> Result<(), WireError> {
+        let r = &mut *self.reservoir;
+        let payload = message.row.payload.len();
+        r.filling.push_row(&message.row);
+        r.filling_acks.push(message.ack_id, payload, self.clock);
+        let added = Released {
+            messages: 1,
+            payload_bytes: payload,
+        };
+        r.buffered.add(added);
+        r.held.add(added);
+        self.added.add(added);
+        if r.filling.rows() >= r.target_rows || r.filling.var_bytes() > r.cut_var_bytes {
+            r.cut().map_err(|e| WireError::Batch(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    fn discard_attributes(&mut self) {
+        self.reservoir.filling.discard_attributes();
+    }
+}
+
+fn subtract(total: &mut Released, gone: Released) {
+    total.messages -= gone.messages;
+    total.payload_bytes -= gone.payload_bytes;
 }
 
 impl Reservoir {
-    pub fn push(
-        &mut self,
-        ack_id: String,
-        message: PulledMessage,
-        now: Instant,
-        deadline: Duration,
-    ) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        let payload_bytes = message.message.data.len();
-        self.leases.insert(
-            seq,
-            Lease {
-                ack_id,
-                arrived: now,
-                lease_until: now + deadline,
-                payload_bytes,
-            },
-        );
-        self.buffer.push_back((seq, message));
-        self.buffered_bytes += payload_bytes;
-        self.held_bytes += payload_bytes;
+    /// Where the messages of a response that arrived `now` go.
+    pub fn intake(&mut self, now: Instant, deadline: Duration) -> Intake<'_> {
+        let clock = ArrivalClock {
+            id: self.next_arrival,
+            arrived: now,
+            lease_until: now + deadline,
+        };
+        self.next_arrival += 1;
+        Intake {
+            reservoir: self,
+            clock,
+            added: Released::default(),
+        }
+    }
+
+    /// Learns the rows per batch from a fetch's `maxRows`: the first fetch
+    /// sets it, later ones only raise it. A fetch asks for fewer rows than its
+    /// `batchSize` only at the end of its task's budget, and batches cut that
+    /// small would then serve the next task, whose fetches ask for more.
+    pub fn set_target_rows(&mut self, rows: usize) {
+        if rows == 0 {
+            return;
+        }
+        self.target_rows = if self.target_from_fetch {
+            self.target_rows.max(rows)
+        } else {
+            rows
+        };
+        self.target_from_fetch = true;
     }
 
     pub fn buffered_len(&self) -> usize {
-        self.buffer.len()
+        self.buffered.messages
     }
 
     pub fn buffered_bytes(&self) -> usize {
-        self.buffered_bytes
+        self.buffered.payload_bytes
     }
 
     /// Messages held and not yet acknowledged (buffered or delivered).
     pub fn held_len(&self) -> usize {
-        self.leases.len()
+        self.held.messages
     }
 
     /// True while the stream must not deliver more (native flow control).
     pub fn is_full(&self, max_messages: usize, max_bytes: usize) -> bool {
-        self.leases.len() >= max_messages || self.held_bytes >= max_bytes
+        self.held.messages >= max_messages || self.held.payload_bytes >= max_bytes
     }
 
-    /// Moves messages from the buffer into a batch tagged `tag`: up to
-    /// `max_rows`, within the byte limits, but always one if any is buffered.
-    pub fn take_batch(&mut self, tag: i64, limits: BatchLimits) -> Vec<PulledMessage> {
-        let mut taken = Vec::new();
-        let mut payload = 0usize;
-        let mut var = 0usize;
-        while taken.len() < limits.max_rows {
-            let Some((_, front)) = self.buffer.front() else {
-                break;
-            };
-            let next_payload = payload + front.message.data.len();
-            let next_var = var + front.var_len();
-            let over = next_payload > limits.max_payload_bytes || next_var > limits.max_var_bytes;
-            if over && !taken.is_empty() {
-                break;
-            }
-            let Some((seq, message)) = self.buffer.pop_front() else {
-                break;
-            };
-            payload = next_payload;
-            var = next_var;
-            self.buffered_bytes -= message.message.data.len();
-            self.delivered.entry(tag).or_default().push(seq);
-            taken.push(message);
+    /// Moves the batch being filled to the ready queue. A batch that cannot
+    /// be built is let go (its messages are redelivered after their deadline).
+    fn cut(&mut self) -> Result<(), ArrowError> {
+        if self.filling.rows() == 0 {
+            return Ok(());
         }
-        taken
+        let next = self.filling.sized_for(self.target_rows);
+        let filled = std::mem::replace(&mut self.filling, next);
+        let next_acks = self.filling_acks.sized_for(self.target_rows);
+        let acks = std::mem::replace(&mut self.filling_acks, next_acks);
+        match filled.finish() {
+            Ok(array) => {
+                self.ready.push_back(Ready { array, acks });
+                Ok(())
+            }
+            Err(e) => {
+                let lost = acks.held();
+                subtract(&mut self.buffered, lost);
+                subtract(&mut self.held, lost);
+                Err(e)
+            }
+        }
+    }
+
+    /// Hands over the oldest buffered batch tagged `tag`: whole when it fits
+    /// the limits, else its first rows within them, but always one row if any
+    /// is buffered. `None` when nothing is buffered or `max_rows` is 0.
+    pub fn take_batch(
+        &mut self,
+        tag: i64,
+        limits: BatchLimits,
+    ) -> Result<Option<StructArray>, ArrowError> {
+        if limits.max_rows == 0 {
+            return Ok(None);
+        }
+        if self.ready.is_empty() {
+            self.cut()?;
+        }
+        let Some(front) = self.ready.front_mut() else {
+            return Ok(None);
+        };
+        let rows = front.acks.len();
+        let take = rows.min(limits.max_rows).min(
+            front
+                .acks
+                .rows_within_payload(limits.max_payload_bytes)
+                .max(1),
+        );
+        let (array, acks) = if take == rows {
+            let whole = self.ready.pop_front().map(|r| (r.array, r.acks));
+            match whole {
+                Some(whole) => whole,
+                None => return Ok(None),
+            }
+        } else {
+            // Rare: the caller may take less than a finished batch holds.
+            let prefix = copy_rows(&front.array, 0, take)?;
+            front.array = copy_rows(&front.array, take, rows)?;
+            let rest = front.acks.split_off(take);
+            (prefix, std::mem::replace(&mut front.acks, rest))
+        };
+        subtract(&mut self.buffered, acks.held());
+        self.delivered.entry(tag).or_default().push(acks);
+        Ok(Some(array))
+    }
+
+    fn release(&mut self, groups: impl IntoIterator<Item = HeldAcks>) -> Vec<String> {
+        let mut ids = Vec::new();
+        for mut acks in groups {
+            let released = acks.release_all(&mut ids);
+            subtract(&mut self.held, released);
+        }
+        ids
     }
 
     /// Ack ids of every delivered message tagged `<= committed`, released.
@@ -118,23 +248,67 @@ impl Reservoir {
             None => BTreeMap::new(),
         };
         let released = std::mem::replace(&mut self.delivered, keep);
-        let seqs: Vec<u64> = released.into_values().flatten().collect();
-        self.release(&seqs)
+        self.release(released.into_values().flatten())
     }
 
     /// Ack ids of the messages tagged exactly `tag`, released.
     pub fn nack_batch(&mut self, tag: i64) -> Vec<String> {
-        let seqs = self.delivered.remove(&tag).unwrap_or_default();
-        self.release(&seqs)
+        let groups = self.delivered.remove(&tag).unwrap_or_default();
+        self.release(groups)
     }
 
     /// Ack ids of everything held (buffered and delivered), released.
     pub fn drain_all(&mut self) -> Vec<String> {
-        self.buffer.clear();
-        self.delivered.clear();
-        self.buffered_bytes = 0;
-        self.held_bytes = 0;
-        self.leases.drain().map(|(_, lease)| lease.ack_id).collect()
+        self.filling = RawBatchBuilder::default();
+        let filling = std::mem::take(&mut self.filling_acks);
+        let ready: Vec<HeldAcks> = self.ready.drain(..).map(|r| r.acks).collect();
+        let delivered = std::mem::take(&mut self.delivered);
+        self.buffered = Released::default();
+        let groups = ready
+            .into_iter()
+            .chain(std::iter::once(filling))
+            .chain(delivered.into_values().flatten());
+        self.release(groups)
+    }
+
+    /// Lets go of buffered messages `max_extension` old: they leave the
+    /// buffer, so Spark never reads a message whose lease lapsed.
+    fn expire_buffered(&mut self, now: Instant, max_extension: Duration) -> Released {
+        let mut gone = Released::default();
+        while let Some(front) = self.ready.front_mut() {
+            let expired = front.acks.expired_prefix(now, max_extension);
+            let rows = front.acks.len();
+            if expired == 0 {
+                return gone;
+            }
+            if expired < rows {
+                // Should the copy fail, the whole batch goes below.
+                if let Ok(rest_array) = copy_rows(&front.array, expired, rows) {
+                    front.array = rest_array;
+                    let rest = front.acks.split_off(expired);
+                    gone.add(std::mem::replace(&mut front.acks, rest).held());
+                    return gone;
+                }
+            }
+            if let Some(old) = self.ready.pop_front() {
+                gone.add(old.acks.held());
+            }
+        }
+        // The batch being filled cannot drop its first rows: an old one lets
+        // go of the whole partial batch (it sat unread for max_extension).
+        if self.filling_acks.expired_prefix(now, max_extension) > 0 {
+            gone.add(std::mem::take(&mut self.filling_acks).held());
+            self.filling = RawBatchBuilder::default();
+        }
+        gone
+    }
+
+    fn all_acks_mut(&mut self) -> impl Iterator<Item = &mut HeldAcks> {
+        self.ready
+            .iter_mut()
+            .map(|r| &mut r.acks)
+            .chain(std::iter::once(&mut self.filling_acks))
+            .chain(self.delivered.values_mut().flatten())
     }
 
     /// Lets go of leases older than `max_extension` and returns those whose
@@ -146,88 +320,72 @@ impl Reservoir {
         deadline: Duration,
         max_extension: Duration,
     ) -> LeaseScan {
-        let expired: Vec<u64> = self
-            .leases
-            .iter()
-            .filter(|(_, lease)| now.saturating_duration_since(lease.arrived) >= max_extension)
-            .map(|(seq, _)| *seq)
-            .collect();
-        self.release(&expired);
-        if !expired.is_empty() {
-            let leases = &self.leases;
-            let mut dropped_bytes = 0;
-            self.buffer.retain(|(seq, m)| {
-                let keep = leases.contains_key(seq);
-                if !keep {
-                    dropped_bytes += m.message.data.len();
-                }
-                keep
-            });
-            self.buffered_bytes -= dropped_bytes;
+        let mut gone = self.expire_buffered(now, max_extension);
+        subtract(&mut self.buffered, gone);
+        for acks in self.delivered.values_mut().flatten() {
+            gone.add(acks.expire(now, max_extension));
         }
+        subtract(&mut self.held, gone);
         let threshold = now + deadline.mul_f64(0.75);
-        let due = self
-            .leases
-            .iter()
-            .filter(|(_, lease)| lease.lease_until < threshold)
-            .map(|(seq, lease)| (*seq, lease.ack_id.clone()))
-            .collect();
+        let mut due = Vec::new();
+        for acks in self.all_acks_mut() {
+            acks.due(threshold, &mut due);
+        }
         LeaseScan {
             due,
-            expired: expired.len(),
+            expired: gone.messages,
         }
     }
 
-    /// Records a successful extension of the given leases.
-    pub fn record_extension(&mut self, seqs: &[u64], until: Instant) {
-        for seq in seqs {
-            if let Some(lease) = self.leases.get_mut(seq) {
-                lease.lease_until = until;
-            }
+    /// Records a successful extension of the given arrivals' leases.
+    pub fn record_extension(&mut self, arrival_ids: &[u64], until: Instant) {
+        let mut ids = arrival_ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        for acks in self.all_acks_mut() {
+            acks.extend(&ids, until);
         }
-    }
-
-    fn release(&mut self, seqs: &[u64]) -> Vec<String> {
-        let mut ids = Vec::with_capacity(seqs.len());
-        for seq in seqs {
-            // A delivered seq may already be gone when its lease expired.
-            if let Some(lease) = self.leases.remove(seq) {
-                self.held_bytes -= lease.payload_bytes;
-                ids.push(lease.ack_id);
-            }
-        }
-        ids
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::google::pubsub::v1::PubsubMessage;
+    use crate::arrow_batch::RawRow;
+    use arrow_array::cast::AsArray;
+    use arrow_array::Array;
 
     const DEADLINE: Duration = Duration::from_secs(10);
     const UNLIMITED: BatchLimits = BatchLimits {
         max_rows: usize::MAX,
         max_payload_bytes: usize::MAX,
-        max_var_bytes: usize::MAX,
     };
 
-    fn msg(payload_len: usize) -> PulledMessage {
-        PulledMessage {
-            message: PubsubMessage {
-                data: vec![7u8; payload_len].into(),
-                message_id: "m".into(),
-                ..Default::default()
-            },
-            delivery_attempt: 0,
+    /// Messages `ack-{i}` for `i` in `ids`, each with a 10-byte payload and
+    /// one attribute, arriving together at `now`.
+    fn push(r: &mut Reservoir, ids: std::ops::Range<usize>, now: Instant) {
+        let payload = [7u8; 10];
+        let mut intake = r.intake(now, DEADLINE);
+        for i in ids {
+            let ack_id = format!("ack-{i}");
+            let message_id = format!("m-{i}");
+            intake.attribute("n", &message_id);
+            let received = Received {
+                ack_id: &ack_id,
+                row: RawRow {
+                    message_id: &message_id,
+                    payload: &payload,
+                    ..Default::default()
+                },
+            };
+            intake.message(&received).unwrap();
         }
     }
 
-    fn filled(n: usize, now: Instant) -> Reservoir {
+    fn filled(n: usize, target_rows: usize) -> Reservoir {
         let mut r = Reservoir::default();
-        for i in 0..n {
-            r.push(format!("ack-{i}"), msg(10), now, DEADLINE);
-        }
+        r.set_target_rows(target_rows);
+        push(&mut r, 0..n, Instant::now());
         r
     }
 
@@ -238,23 +396,101 @@ mod tests {
         }
     }
 
+    fn take(r: &mut Reservoir, tag: i64, limits: BatchLimits) -> Vec<String> {
+        let Some(batch) = r.take_batch(tag, limits).unwrap() else {
+            return Vec::new();
+        };
+        for column in batch.columns() {
+            assert_eq!(column.offset(), 0, "exported arrays are never sliced");
+        }
+        let ids = batch.column(0).as_string::<i32>();
+        ids.iter()
+            .map(|id| id.unwrap_or_default().to_string())
+            .collect()
+    }
+
     #[test]
-    fn take_batch_tags_messages_and_moves_them_out_of_the_buffer() {
-        let mut r = filled(5, Instant::now());
-        assert_eq!(r.take_batch(3, limits(2)).len(), 2);
+    fn batches_are_cut_at_the_target_row_count_and_handed_over_whole() {
+        let mut r = filled(7, 3);
+        assert_eq!(r.ready.len(), 2);
+        assert_eq!(r.filling.rows(), 1);
+        assert_eq!(r.buffered_len(), 7);
+        assert_eq!(r.buffered_bytes(), 70);
+        assert_eq!(take(&mut r, 1, limits(3)), vec!["m-0", "m-1", "m-2"]);
+        assert_eq!(take(&mut r, 1, limits(3)), vec!["m-3", "m-4", "m-5"]);
+        // The partial batch being filled is cut when nothing else is ready.
+        assert_eq!(take(&mut r, 2, limits(3)), vec!["m-6"]);
+        assert!(take(&mut r, 3, limits(3)).is_empty());
+        assert_eq!(r.buffered_len(), 0);
+        assert_eq!(r.held_len(), 7);
+    }
+
+    #[test]
+    fn the_first_fetch_sets_the_row_count_of_later_batches_and_later_ones_only_raise_it() {
+        let mut r = Reservoir::default();
+        push(&mut r, 0..2, Instant::now());
+        r.set_target_rows(2);
+        r.set_target_rows(0);
+        r.set_target_rows(1);
+        push(&mut r, 2..6, Instant::now());
+        let sizes: Vec<usize> = r.ready.iter().map(|b| b.array.len()).collect();
+        assert_eq!(sizes, vec![3, 2]);
+        assert_eq!(r.filling.rows(), 1);
+    }
+
+    #[test]
+    fn batches_are_cut_before_their_variable_length_bytes_grow_too_large() {
+        // Each message adds 10 payload + 3 id + 1 key + 3 value bytes.
+        let mut r = Reservoir {
+            cut_var_bytes: 30,
+            ..Default::default()
+        };
+        push(&mut r, 0..5, Instant::now());
+        let sizes: Vec<usize> = r.ready.iter().map(|b| b.array.len()).collect();
+        assert_eq!(sizes, vec![2, 2]);
+        assert_eq!(r.filling.rows(), 1);
+    }
+
+    #[test]
+    fn a_fetch_limited_below_a_batch_takes_a_fresh_prefix_and_leaves_the_rest() {
+        let mut r = filled(5, 5);
+        assert_eq!(take(&mut r, 1, limits(2)), vec!["m-0", "m-1"]);
         assert_eq!(r.buffered_len(), 3);
-        assert_eq!(r.buffered_bytes(), 30);
-        assert_eq!(r.held_len(), 5);
-        assert_eq!(r.nack_batch(3), vec!["ack-0", "ack-1"]);
-        assert_eq!(r.held_len(), 3);
+        let by_bytes = BatchLimits {
+            max_payload_bytes: 25,
+            ..UNLIMITED
+        };
+        assert_eq!(take(&mut r, 2, by_bytes), vec!["m-2", "m-3"]);
+        let tiny = BatchLimits {
+            max_rows: 10,
+            max_payload_bytes: 1,
+        };
+        assert_eq!(take(&mut r, 3, tiny), vec!["m-4"], "always one row");
+        assert!(take(&mut r, 4, limits(0)).is_empty());
+        assert_eq!(r.nack_batch(1), vec!["ack-0", "ack-1"]);
+        assert_eq!(r.nack_batch(2), vec!["ack-2", "ack-3"]);
+        assert_eq!(r.nack_batch(3), vec!["ack-4"]);
+    }
+
+    #[test]
+    fn a_prefix_keeps_attributes_and_payloads_of_its_rows() {
+        let mut r = filled(3, 3);
+        let batch = r.take_batch(1, limits(2)).unwrap().unwrap();
+        let attributes = batch.column(2).as_map();
+        assert_eq!(attributes.len(), 2);
+        let values = attributes.value(1);
+        assert_eq!(values.column(1).as_string::<i32>().value(0), "m-1");
+        assert_eq!(batch.column(3).as_binary::<i32>().value(1), [7u8; 10]);
+        let rest = r.take_batch(2, UNLIMITED).unwrap().unwrap();
+        assert_eq!(rest.column(2).as_map().value(0).len(), 1);
     }
 
     #[test]
     fn ack_through_selects_every_batch_at_or_below_the_committed_id() {
-        let mut r = filled(6, Instant::now());
-        r.take_batch(1, limits(2));
-        r.take_batch(2, limits(2));
-        r.take_batch(3, limits(1));
+        let mut r = filled(6, 2);
+        take(&mut r, 1, limits(2));
+        take(&mut r, 2, limits(2));
+        take(&mut r, 3, limits(1));
         let mut acked = r.ack_through(2);
         acked.sort();
         assert_eq!(acked, vec!["ack-0", "ack-1", "ack-2", "ack-3"]);
@@ -267,64 +503,21 @@ mod tests {
 
     #[test]
     fn nack_batch_selects_exactly_one_tag() {
-        let mut r = filled(3, Instant::now());
-        r.take_batch(1, limits(1));
-        r.take_batch(2, limits(1));
-        r.take_batch(3, limits(1));
+        let mut r = filled(3, 1);
+        take(&mut r, 1, limits(1));
+        take(&mut r, 2, limits(1));
+        take(&mut r, 3, limits(1));
         assert_eq!(r.nack_batch(2), vec!["ack-1"]);
         assert!(r.nack_batch(2).is_empty());
         assert_eq!(r.held_len(), 2);
     }
 
     #[test]
-    fn take_batch_respects_byte_limits_but_always_takes_one() {
-        let mut r = filled(4, Instant::now());
-        let payload_capped = BatchLimits {
-            max_payload_bytes: 25,
-            ..UNLIMITED
-        };
-        assert_eq!(r.take_batch(1, payload_capped).len(), 2);
-        let tiny = BatchLimits {
-            max_payload_bytes: 1,
-            max_var_bytes: 1,
-            max_rows: 10,
-        };
-        assert_eq!(r.take_batch(2, tiny).len(), 1);
-        let var_capped = BatchLimits {
-            max_var_bytes: 11,
-            ..UNLIMITED
-        };
-        // payload 10 + message id 1 = 11 variable-length bytes per message.
-        assert_eq!(r.take_batch(3, var_capped).len(), 1);
-        assert!(r.take_batch(4, limits(0)).is_empty());
-    }
-
-    #[test]
-    fn a_batch_never_exceeds_512_mib_of_variable_length_data() {
-        use crate::arrow_batch::MAX_BATCH_VAR_BYTES;
-        // Clones share one 100 MiB buffer, so the test holds only 100 MiB.
-        let payload = bytes::Bytes::from(vec![1u8; 100 * 1024 * 1024]);
-        let mut r = Reservoir::default();
-        for i in 0..7 {
-            let mut m = msg(0);
-            m.message.data = payload.clone();
-            r.push(format!("ack-{i}"), m, Instant::now(), DEADLINE);
-        }
-        assert_eq!(MAX_BATCH_VAR_BYTES, 512 * 1024 * 1024);
-        let capped = BatchLimits {
-            max_var_bytes: MAX_BATCH_VAR_BYTES,
-            ..UNLIMITED
-        };
-        assert_eq!(r.take_batch(1, capped).len(), 5);
-        assert_eq!(r.take_batch(2, capped).len(), 2);
-    }
-
-    #[test]
-    fn flow_control_counts_buffered_and_delivered_until_acknowledged() {
-        let mut r = filled(3, Instant::now());
-        assert!(r.is_full(3, usize::MAX));
+    fn flow_control_counts_filling_buffered_and_delivered_until_acknowledged() {
+        let mut r = filled(3, 1_000);
+        assert!(r.is_full(3, usize::MAX), "the batch being filled counts");
         assert!(r.is_full(100, 30));
-        r.take_batch(1, limits(3));
+        take(&mut r, 1, limits(3));
         assert!(r.is_full(3, usize::MAX));
         r.ack_through(1);
         assert!(!r.is_full(3, 30));
@@ -333,34 +526,50 @@ mod tests {
     #[test]
     fn leases_past_max_extension_are_dropped_and_counted() {
         let start = Instant::now();
-        let mut r = filled(2, start);
-        r.take_batch(1, limits(1));
+        let mut r = Reservoir::default();
+        r.set_target_rows(2);
+        push(&mut r, 0..3, start);
+        take(&mut r, 1, limits(1));
         let later = start + Duration::from_secs(5);
-        r.push("young".into(), msg(10), later, DEADLINE);
+        push(&mut r, 3..4, later);
+        let scan = r.scan_leases(
+            start + Duration::from_secs(60),
+            DEADLINE,
+            Duration::from_secs(60),
+        );
+        assert_eq!(scan.expired, 3);
+        assert_eq!(r.held_len(), 1);
+        assert_eq!(r.buffered_len(), 1);
+        assert_eq!(r.buffered_bytes(), 10);
+        // The expired delivered message is gone: committing its batch acks nothing.
+        assert!(r.ack_through(1).is_empty());
+        let due: Vec<&str> = scan.due.iter().map(|(_, id)| id.as_str()).collect();
+        assert_eq!(due, vec!["ack-3"]);
+        assert_eq!(take(&mut r, 2, UNLIMITED), vec!["m-3"]);
+    }
+
+    #[test]
+    fn an_expired_prefix_of_a_ready_batch_leaves_the_rest_readable() {
+        let start = Instant::now();
+        let mut r = Reservoir::default();
+        r.set_target_rows(4);
+        push(&mut r, 0..2, start);
+        push(&mut r, 2..4, start + Duration::from_secs(30));
         let scan = r.scan_leases(
             start + Duration::from_secs(60),
             DEADLINE,
             Duration::from_secs(60),
         );
         assert_eq!(scan.expired, 2);
-        assert_eq!(r.held_len(), 1);
-        assert_eq!(r.buffered_len(), 1);
-        assert_eq!(r.buffered_bytes(), 10);
-        // The expired delivered message is gone: committing its batch acks nothing.
-        assert!(r.ack_through(1).is_empty());
-        assert_eq!(
-            scan.due
-                .iter()
-                .map(|(_, id)| id.as_str())
-                .collect::<Vec<_>>(),
-            vec!["young"]
-        );
+        assert_eq!(take(&mut r, 1, UNLIMITED), vec!["m-2", "m-3"]);
+        assert_eq!(r.nack_batch(1), vec!["ack-2", "ack-3"]);
     }
 
     #[test]
     fn leases_are_due_for_extension_only_when_a_quarter_deadline_has_passed() {
         let start = Instant::now();
-        let mut r = filled(1, start);
+        let mut r = Reservoir::default();
+        push(&mut r, 0..1, start);
         let max_ext = Duration::from_secs(3600);
         assert!(r
             .scan_leases(start + Duration::from_secs(2), DEADLINE, max_ext)
@@ -369,20 +578,21 @@ mod tests {
         let at = start + Duration::from_secs(3);
         let scan = r.scan_leases(at, DEADLINE, max_ext);
         assert_eq!(scan.due.len(), 1);
-        let seqs: Vec<u64> = scan.due.iter().map(|(s, _)| *s).collect();
-        r.record_extension(&seqs, at + DEADLINE);
+        let arrivals: Vec<u64> = scan.due.iter().map(|(a, _)| *a).collect();
+        r.record_extension(&arrivals, at + DEADLINE);
         assert!(r.scan_leases(at, DEADLINE, max_ext).due.is_empty());
     }
 
     #[test]
-    fn drain_all_returns_buffered_and_delivered_ack_ids() {
-        let mut r = filled(3, Instant::now());
-        r.take_batch(1, limits(1));
+    fn drain_all_returns_filling_ready_and_delivered_ack_ids() {
+        let mut r = filled(5, 2);
+        take(&mut r, 1, limits(1));
         let mut ids = r.drain_all();
         ids.sort();
-        assert_eq!(ids, vec!["ack-0", "ack-1", "ack-2"]);
+        assert_eq!(ids, vec!["ack-0", "ack-1", "ack-2", "ack-3", "ack-4"]);
         assert_eq!(r.held_len(), 0);
         assert_eq!(r.buffered_bytes(), 0);
         assert!(!r.is_full(1, 1));
+        assert!(take(&mut r, 2, UNLIMITED).is_empty());
     }
 }

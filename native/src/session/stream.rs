@@ -2,16 +2,23 @@
 //! control allows, and reconnects after transient failures.
 
 use super::backoff::{is_transient, Backoff};
+use super::codec::PullCodec;
 use super::{Shared, StreamFailure};
-use crate::arrow_batch::PulledMessage;
+use crate::client::MAX_MESSAGE_SIZE;
+use crate::error::error_chain;
 use crate::metrics::bump;
-use crate::proto::google::pubsub::v1::{StreamingPullRequest, StreamingPullResponse};
+use crate::proto::google::pubsub::v1::StreamingPullRequest;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::codec::Streaming;
-use tonic::Status;
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::{GrpcMethod, Status};
+
+const SERVICE: &str = "google.pubsub.v1.Subscriber";
+const METHOD: &str = "StreamingPull";
+const PATH: &str = "/google.pubsub.v1.Subscriber/StreamingPull";
 
 /// Empty requests keep an idle stream from being closed by the server.
 const HEARTBEAT: Duration = Duration::from_secs(30);
@@ -67,29 +74,55 @@ fn first_request(shared: &Shared) -> StreamingPullRequest {
     }
 }
 
+/// Opens StreamingPull with the codec that reads responses into the reservoir.
+async fn open(
+    shared: &Arc<Shared>,
+    requests: ReceiverStream<StreamingPullRequest>,
+) -> Result<Streaming<()>, Status> {
+    let mut grpc = tonic::client::Grpc::new(shared.channel.clone())
+        .max_decoding_message_size(MAX_MESSAGE_SIZE);
+    grpc.ready().await.map_err(|e| {
+        Status::unavailable(format!("Pub/Sub channel not ready: {}", error_chain(&e)))
+    })?;
+    let mut request = tonic::Request::new(requests);
+    request
+        .extensions_mut()
+        .insert(GrpcMethod::new(SERVICE, METHOD));
+    let codec = PullCodec {
+        shared: Arc::clone(shared),
+    };
+    let response = grpc
+        .streaming(request, PathAndQuery::from_static(PATH), codec)
+        .await?;
+    Ok(response.into_inner())
+}
+
 /// Runs one stream until it ends; returns why it ended.
-async fn pull(shared: &Shared, backoff: &mut Backoff, stop: &mut watch::Receiver<bool>) -> Ended {
+async fn pull(
+    shared: &Arc<Shared>,
+    backoff: &mut Backoff,
+    stop: &mut watch::Receiver<bool>,
+) -> Ended {
     let (requests, receiver) = mpsc::channel(2);
     if requests.try_send(first_request(shared)).is_err() {
         return Ended::Failed(Status::internal(
             "cannot queue the first StreamingPull request",
         ));
     }
-    let mut client = shared.client.clone();
     // The emulator answers a StreamingPull only once it has a message for it,
     // so stopping must also work while the call is still being answered.
-    let call = client.streaming_pull(ReceiverStream::new(receiver));
+    let call = open(shared, ReceiverStream::new(receiver));
     tokio::pin!(call);
     let mut responses = tokio::select! {
         answered = &mut call => match answered {
-            Ok(response) => response.into_inner(),
+            Ok(responses) => responses,
             Err(status) => return Ended::Failed(status),
         },
         _ = stopped(stop) => {
             // Half-closed, the server ends the call; wait for that, bounded.
             drop(requests);
-            if let Ok(Ok(response)) = tokio::time::timeout(STOP_GRACE, call).await {
-                finish(shared, response.into_inner()).await;
+            if let Ok(Ok(responses)) = tokio::time::timeout(STOP_GRACE, call).await {
+                finish(responses).await;
             }
             return Ended::Stopped;
         }
@@ -104,14 +137,12 @@ async fn pull(shared: &Shared, backoff: &mut Backoff, stop: &mut watch::Receiver
             }
             _ = stopped(stop) => {
                 drop(requests);
-                finish(shared, responses).await;
+                finish(responses).await;
                 return Ended::Stopped;
             }
             next = next_response(shared, &mut responses) => match next {
-                Ok(Some(response)) => {
-                    backoff.reset();
-                    ingest(shared, response);
-                }
+                // The codec already put the response's messages in the reservoir.
+                Ok(Some(())) => backoff.reset(),
                 Ok(None) => {
                     return Ended::Failed(Status::unavailable(
                         "StreamingPull was closed by the server",
@@ -128,20 +159,16 @@ async fn pull(shared: &Shared, backoff: &mut Backoff, stop: &mut watch::Receiver
 /// arrives (the caller nacks it). A cancelled stream (RST_STREAM) can stay
 /// registered in the emulator and swallow later deliveries, so cancel only
 /// after `STOP_GRACE`.
-async fn finish(shared: &Shared, mut responses: Streaming<StreamingPullResponse>) {
-    let drain = async {
-        while let Ok(Some(response)) = responses.message().await {
-            ingest(shared, response);
-        }
-    };
+async fn finish(mut responses: Streaming<()>) {
+    let drain = async { while let Ok(Some(())) = responses.message().await {} };
     let _ = tokio::time::timeout(STOP_GRACE, drain).await;
 }
 
 /// The next response once flow control allows reading; cancel-safe.
 async fn next_response(
     shared: &Shared,
-    responses: &mut Streaming<StreamingPullResponse>,
-) -> Result<Option<StreamingPullResponse>, Status> {
+    responses: &mut Streaming<()>,
+) -> Result<Option<()>, Status> {
     wait_for_capacity(shared).await;
     responses.message().await
 }
@@ -158,26 +185,4 @@ async fn wait_for_capacity(shared: &Shared) {
         }
         freed.await;
     }
-}
-
-fn ingest(shared: &Shared, response: StreamingPullResponse) {
-    let now = Instant::now();
-    let deadline = shared.config.stream_ack_deadline();
-    let count = response.received_messages.len();
-    let mut bytes = 0;
-    {
-        let mut held = shared.held();
-        for received in response.received_messages {
-            let message = received.message.unwrap_or_default();
-            bytes += message.data.len();
-            let pulled = PulledMessage {
-                message,
-                delivery_attempt: received.delivery_attempt,
-            };
-            held.reservoir.push(received.ack_id, pulled, now, deadline);
-        }
-    }
-    bump(&shared.counters.ingested_messages, count);
-    bump(&shared.counters.ingested_bytes, bytes);
-    shared.arrived.notify_all();
 }

@@ -1,0 +1,328 @@
+//! The ack ids of consecutive messages (one batch's worth) in one buffer, and
+//! the leases of their arrival groups: the messages of one response arrive
+//! together, so they share one lease clock.
+
+use std::time::{Duration, Instant};
+
+/// Messages of one response that are held together in one `HeldAcks`.
+#[derive(Debug, Clone, Copy)]
+struct Arrival {
+    /// Shared by the parts of an arrival split across batches.
+    id: u64,
+    arrived: Instant,
+    lease_until: Instant,
+    /// One past the last row of this arrival in its `HeldAcks`.
+    end: usize,
+    /// Let go (acknowledged, nacked or expired): its ids are sent no more.
+    released: bool,
+}
+
+/// The lease of the messages being added: their arrival's id and clock.
+#[derive(Debug, Clone, Copy)]
+pub struct ArrivalClock {
+    pub id: u64,
+    pub arrived: Instant,
+    pub lease_until: Instant,
+}
+
+/// What releasing messages gave back to flow control.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Released {
+    pub messages: usize,
+    pub payload_bytes: usize,
+}
+
+impl Released {
+    pub fn add(&mut self, other: Released) {
+        self.messages += other.messages;
+        self.payload_bytes += other.payload_bytes;
+    }
+}
+
+#[derive(Debug, Default)]
+pub struct HeldAcks {
+    ids: String,
+    /// End of each row's ack id in `ids`.
+    id_ends: Vec<usize>,
+    /// Cumulative payload bytes through each row.
+    payload_ends: Vec<usize>,
+    arrivals: Vec<Arrival>,
+}
+
+fn start_of(ends: &[usize], row: usize) -> usize {
+    if row == 0 {
+        0
+    } else {
+        ends[row - 1]
+    }
+}
+
+impl HeldAcks {
+    /// An empty `HeldAcks` with room for `rows` ack ids like the ones held now.
+    pub fn sized_for(&self, rows: usize) -> HeldAcks {
+        let id_bytes = match self.len() {
+            0 => 0,
+            held => self.ids.len().saturating_mul(rows) / held,
+        };
+        HeldAcks {
+            ids: String::with_capacity(id_bytes),
+            id_ends: Vec::with_capacity(rows),
+            payload_ends: Vec::with_capacity(rows),
+            arrivals: Vec::new(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.id_ends.len()
+    }
+
+    /// Payload bytes of rows `start..end`.
+    pub fn payload_between(&self, start: usize, end: usize) -> usize {
+        start_of(&self.payload_ends, end) - start_of(&self.payload_ends, start)
+    }
+
+    /// How many leading rows hold at most `max` payload bytes together.
+    pub fn rows_within_payload(&self, max: usize) -> usize {
+        self.payload_ends.partition_point(|&end| end <= max)
+    }
+
+    pub fn push(&mut self, ack_id: &str, payload_len: usize, clock: ArrivalClock) {
+        self.ids.push_str(ack_id);
+        self.id_ends.push(self.ids.len());
+        let payload = self.payload_ends.last().copied().unwrap_or(0) + payload_len;
+        self.payload_ends.push(payload);
+        let row_end = self.len();
+        match self.arrivals.last_mut() {
+            Some(last) if last.id == clock.id => last.end = row_end,
+            _ => self.arrivals.push(Arrival {
+                id: clock.id,
+                arrived: clock.arrived,
+                lease_until: clock.lease_until,
+                end: row_end,
+                released: false,
+            }),
+        }
+    }
+
+    fn id(&self, row: usize) -> &str {
+        &self.ids[start_of(&self.id_ends, row)..self.id_ends[row]]
+    }
+
+    /// Rows of each arrival, with the arrival.
+    fn spans(&self) -> impl Iterator<Item = (usize, usize, &Arrival)> {
+        let mut start = 0;
+        self.arrivals.iter().map(move |a| {
+            let span = (start, a.end, a);
+            start = a.end;
+            span
+        })
+    }
+
+    /// Messages and payload bytes not yet released.
+    pub fn held(&self) -> Released {
+        let mut held = Released::default();
+        for (start, end, a) in self.spans() {
+            if !a.released {
+                held.add(Released {
+                    messages: end - start,
+                    payload_bytes: self.payload_between(start, end),
+                });
+            }
+        }
+        held
+    }
+
+    /// Ack ids of every message not yet released; releases them.
+    pub fn release_all(&mut self, ids: &mut Vec<String>) -> Released {
+        let released = self.held();
+        for (start, end, a) in self.spans() {
+            if !a.released {
+                ids.extend((start..end).map(|row| self.id(row).to_string()));
+            }
+        }
+        for a in &mut self.arrivals {
+            a.released = true;
+        }
+        released
+    }
+
+    /// Rows at the front whose arrival is `max_extension` old (buffered
+    /// messages arrive in order, so only a prefix can be that old).
+    pub fn expired_prefix(&self, now: Instant, max_extension: Duration) -> usize {
+        self.spans()
+            .take_while(|(_, _, a)| now.saturating_duration_since(a.arrived) >= max_extension)
+            .last()
+            .map_or(0, |(_, end, _)| end)
+    }
+
+    /// Releases every arrival `max_extension` old; returns what it released.
+    pub fn expire(&mut self, now: Instant, max_extension: Duration) -> Released {
+        let mut released = Released::default();
+        let expired: Vec<(usize, usize)> = self
+            .spans()
+            .filter(|(_, _, a)| {
+                !a.released && now.saturating_duration_since(a.arrived) >= max_extension
+            })
+            .map(|(start, end, _)| (start, end))
+            .collect();
+        for (start, end) in expired {
+            released.add(Released {
+                messages: end - start,
+                payload_bytes: self.payload_between(start, end),
+            });
+        }
+        for a in &mut self.arrivals {
+            if now.saturating_duration_since(a.arrived) >= max_extension {
+                a.released = true;
+            }
+        }
+        released
+    }
+
+    /// Adds `(arrival id, ack id)` for every held message whose lease ends
+    /// before `threshold`.
+    pub fn due(&self, threshold: Instant, due: &mut Vec<(u64, String)>) {
+        for (start, end, a) in self.spans() {
+            if !a.released && a.lease_until < threshold {
+                due.extend((start..end).map(|row| (a.id, self.id(row).to_string())));
+            }
+        }
+    }
+
+    /// Moves the lease end of the given arrivals (sorted ids) to `until`.
+    pub fn extend(&mut self, arrival_ids: &[u64], until: Instant) {
+        for a in &mut self.arrivals {
+            if arrival_ids.binary_search(&a.id).is_ok() {
+                a.lease_until = until;
+            }
+        }
+    }
+
+    /// Splits off rows `at..`, which keep their arrivals' ids and clocks.
+    pub fn split_off(&mut self, at: usize) -> HeldAcks {
+        let id_cut = start_of(&self.id_ends, at);
+        let payload_cut = start_of(&self.payload_ends, at);
+        let ids = self.ids.split_off(id_cut);
+        let id_ends = self.id_ends.split_off(at).into_iter().map(|e| e - id_cut);
+        let payload_ends = self.payload_ends.split_off(at);
+        let mut rest = HeldAcks {
+            ids,
+            id_ends: id_ends.collect(),
+            payload_ends: payload_ends.into_iter().map(|e| e - payload_cut).collect(),
+            arrivals: Vec::new(),
+        };
+        let mut kept = Vec::new();
+        let mut start = 0;
+        for a in self.arrivals.drain(..) {
+            if a.end <= at {
+                kept.push(a);
+            } else {
+                if start < at {
+                    // The arrival spans the cut: both sides keep a part.
+                    kept.push(Arrival { end: at, ..a });
+                }
+                rest.arrivals.push(Arrival {
+                    end: a.end - at,
+                    ..a
+                });
+            }
+            start = a.end;
+        }
+        self.arrivals = kept;
+        rest
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(id: u64, arrived: Instant) -> ArrivalClock {
+        ArrivalClock {
+            id,
+            arrived,
+            lease_until: arrived + Duration::from_secs(10),
+        }
+    }
+
+    fn acks(arrivals: &[(u64, usize)], now: Instant) -> HeldAcks {
+        let mut acks = HeldAcks::default();
+        let mut row = 0;
+        for &(id, count) in arrivals {
+            for _ in 0..count {
+                acks.push(&format!("ack-{row}"), 10, clock(id, now));
+                row += 1;
+            }
+        }
+        acks
+    }
+
+    fn released_ids(acks: &mut HeldAcks) -> Vec<String> {
+        let mut ids = Vec::new();
+        acks.release_all(&mut ids);
+        ids
+    }
+
+    #[test]
+    fn ids_are_stored_back_to_back_and_released_once() {
+        let mut a = acks(&[(1, 2), (2, 1)], Instant::now());
+        assert_eq!(a.len(), 3);
+        assert_eq!(a.payload_between(0, 3), 30);
+        assert_eq!(released_ids(&mut a), vec!["ack-0", "ack-1", "ack-2"]);
+        assert!(released_ids(&mut a).is_empty());
+        assert_eq!(a.held(), Released::default());
+    }
+
+    #[test]
+    fn split_off_divides_ids_payload_and_the_arrival_spanning_the_cut() {
+        let now = Instant::now();
+        let mut front = acks(&[(1, 3), (2, 2)], now);
+        let mut back = front.split_off(2);
+        assert_eq!((front.len(), back.len()), (2, 3));
+        assert_eq!(back.payload_between(0, 3), 30);
+        // Arrival 1 spans the cut: extending it reaches both halves.
+        let later = now + Duration::from_secs(60);
+        front.extend(&[1], later);
+        back.extend(&[1], later);
+        let mut due = Vec::new();
+        back.due(now + Duration::from_secs(30), &mut due);
+        assert_eq!(due, vec![(2, "ack-3".into()), (2, "ack-4".into())]);
+        assert_eq!(released_ids(&mut front), vec!["ack-0", "ack-1"]);
+        assert_eq!(released_ids(&mut back), vec!["ack-2", "ack-3", "ack-4"]);
+    }
+
+    #[test]
+    fn split_off_at_an_arrival_boundary_and_at_the_ends() {
+        let mut a = acks(&[(1, 2), (2, 2)], Instant::now());
+        let mut rest = a.split_off(2);
+        assert_eq!(a.held().messages, 2);
+        assert_eq!(rest.held().messages, 2);
+        let empty = rest.split_off(2);
+        assert_eq!(empty.len(), 0);
+        assert_eq!(empty.held(), Released::default());
+        let all = rest.split_off(0);
+        assert_eq!(rest.len(), 0);
+        assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn old_arrivals_expire_and_form_the_expired_prefix() {
+        let start = Instant::now();
+        let mut a = HeldAcks::default();
+        a.push("old-0", 5, clock(1, start));
+        a.push("old-1", 5, clock(1, start));
+        a.push("young", 7, clock(2, start + Duration::from_secs(30)));
+        let now = start + Duration::from_secs(60);
+        let max = Duration::from_secs(60);
+        assert_eq!(a.expired_prefix(now, max), 2);
+        assert_eq!(
+            a.expire(now, max),
+            Released {
+                messages: 2,
+                payload_bytes: 10
+            }
+        );
+        assert_eq!(a.expire(now, max), Released::default());
+        assert_eq!(released_ids(&mut a), vec!["young"]);
+    }
+}
