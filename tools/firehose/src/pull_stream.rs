@@ -36,7 +36,6 @@ pub struct PullStream {
     inbound: Arc<Inbound>,
     /// Messages sent on this stream so far.
     sent: u64,
-    stalled_at: u64,
     ended: bool,
 }
 
@@ -65,7 +64,6 @@ impl PullStream {
             notify,
             inbound,
             sent: 0,
-            stalled_at: 0,
             ended: false,
         }
     }
@@ -98,12 +96,8 @@ impl PullStream {
                 }
                 max = max.min(k - self.sent);
             }
-            if let Some((pause, every)) = faults.stall() {
-                if self.sent > 0 && self.sent.is_multiple_of(every) && self.stalled_at != self.sent {
-                    self.stalled_at = self.sent;
-                    faults.stalled();
-                    tokio::time::sleep(pause).await;
-                }
+            let stall = faults.stall();
+            if let Some((_, every)) = stall {
                 max = max.min(every - self.sent % every);
             }
             let mut out = Vec::new();
@@ -120,6 +114,13 @@ impl PullStream {
                 );
             }
             if !out.is_empty() {
+                // A stall holds the response that goes past a multiple of K.
+                if let Some((pause, every)) = stall {
+                    if self.sent > 0 && self.sent.is_multiple_of(every) {
+                        faults.stalled();
+                        tokio::time::sleep(pause).await;
+                    }
+                }
                 self.sent += out.len() as u64;
                 return Some(Ok(EncodedPull::new(self.firehose.catalog.clone(), out)));
             }
