@@ -14,8 +14,8 @@ use std::sync::{Arc, OnceLock};
 use tokio::sync::Notify;
 use tonic::{Status, Streaming};
 
-/// Bytes of messages per response (about 1,000 messages of 1 KiB).
-pub const MAX_RESPONSE_BYTES: u64 = 1024 * 1024;
+/// Bytes of messages per response (about 250 messages of 1 KiB).
+pub const MAX_RESPONSE_BYTES: u64 = 256 * 1024;
 /// Messages per response, whatever their size.
 const MAX_RESPONSE_MESSAGES: u64 = 10_000;
 
