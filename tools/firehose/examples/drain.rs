@@ -1,6 +1,7 @@
 //! A minimal Rust reader for measuring the firehose: opens StreamingPull
 //! streams, acks every message in its next request, and stops once `N`
-//! messages were received; prints its own rate and CPU.
+//! messages were received; prints its own rate and CPU. Run the firehose
+//! with `--exit-after-acked` to get its report when the drain is done.
 //!
 //!   cargo run --release --example drain -- HOST:PORT N [STREAMS]
 
@@ -64,6 +65,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 })
                 .await?;
             }
+            // Half-close: the firehose applies the last acks, then ends the stream.
+            drop(tx);
+            while responses.message().await?.is_some() {}
             Ok::<(), Box<dyn std::error::Error + Send + Sync>>(())
         }));
     }

@@ -15,8 +15,8 @@ fn main() -> ExitCode {
         Ok(Command::Serve(config)) => serve(config),
         Ok(Command::Ceiling(spec)) => match ceiling::run(&spec) {
             Ok(c) => {
-                println!("{}", c.summary());
-                println!("{}", c.json_line());
+                say(&c.summary());
+                say(&c.json_line());
                 ExitCode::SUCCESS
             }
             Err(e) => {
@@ -25,7 +25,7 @@ fn main() -> ExitCode {
             }
         },
         Err(ArgError::Help) => {
-            println!("{USAGE}");
+            say(USAGE);
             ExitCode::SUCCESS
         }
         Err(e) => {
@@ -60,8 +60,7 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let exit_after_acked = config.exit_after_acked;
     let watch_pid = config.watch_pid;
     let running = server::start(config).await?;
-    println!("FIREHOSE_LISTENING {}", running.addr);
-    let _ = std::io::stdout().flush();
+    say(&format!("FIREHOSE_LISTENING {}", running.addr));
 
     let signals = async {
         let term = signal(SignalKind::terminate());
@@ -109,9 +108,8 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
 
 fn print_report(report: &Report, file: Option<&Path>) {
     let line = report.json_line();
-    println!("{}", report.table());
-    println!("{line}");
-    let _ = std::io::stdout().flush();
+    say(&report.table());
+    say(&line);
     if let Some(path) = file {
         let json = line.trim_start_matches("FIREHOSE_REPORT ");
         if let Err(e) = std::fs::write(path, format!("{json}\n")) {
@@ -121,4 +119,10 @@ fn print_report(report: &Report, file: Option<&Path>) {
             );
         }
     }
+}
+
+/// One line to stdout, flushed; a closed stdout (a reader gone) is no error.
+fn say(line: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
