@@ -73,7 +73,7 @@ impl Catalog {
     }
 
     /// Encoded length of a `ReceivedMessage` carrying message `i`.
-    pub fn received_len(&self, i: u32) -> usize {
+    fn received_len(&self, i: u32) -> usize {
         let msg = self.message_len(i);
         1 + 1 + ACK_ID_LEN + 1 + encoded_len_varint(msg as u64) + msg
     }

@@ -59,20 +59,16 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let report_file = config.report_file.clone();
     let exit_after_acked = config.exit_after_acked;
     let watch_pid = config.watch_pid;
+    // Handlers first, so that a SIGTERM right after the announcement is ours.
+    let mut term = signal(SignalKind::terminate()).map_err(ServeError::Signal)?;
+    let mut int = signal(SignalKind::interrupt()).map_err(ServeError::Signal)?;
     let running = server::start(config).await?;
     say(&format!("FIREHOSE_LISTENING {}", running.addr));
 
     let signals = async {
-        let term = signal(SignalKind::terminate());
-        let int = signal(SignalKind::interrupt());
-        match (term, int) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => "SIGTERM",
-                    _ = int.recv() => "SIGINT",
-                }
-            }
-            _ => std::future::pending().await,
+        tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
         }
     };
     let acked = async {
@@ -86,8 +82,7 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let watched = async {
         match watch_pid {
             Some(pid) => {
-                let proc_dir = format!("/proc/{pid}");
-                while Path::new(&proc_dir).exists() {
+                while process_alive(pid) {
                     tokio::time::sleep(Duration::from_secs(2)).await;
                 }
                 "watched process gone"
@@ -118,6 +113,18 @@ fn print_report(report: &Report, file: Option<&Path>) {
                 path.display()
             );
         }
+    }
+}
+
+/// Whether process `pid` runs: it has a /proc entry and is no zombie.
+fn process_alive(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the parenthesised command name.
+        Ok(stat) => stat
+            .rfind(')')
+            .and_then(|end| stat[end + 1..].split_whitespace().next())
+            .is_some_and(|state| state != "Z" && state != "X"),
+        Err(_) => false,
     }
 }
 

@@ -32,6 +32,8 @@ pub enum ServeError {
     },
     #[error("gRPC server failed: {0}")]
     Server(#[from] tonic::transport::Error),
+    #[error("cannot install the signal handlers: {0}")]
+    Signal(std::io::Error),
     #[error("gRPC server task failed: {0}")]
     Join(#[from] tokio::task::JoinError),
 }

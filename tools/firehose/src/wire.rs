@@ -34,10 +34,6 @@ impl EncodedPull {
             len,
         }
     }
-
-    pub fn deliveries(&self) -> &[Delivery] {
-        &self.deliveries
-    }
 }
 
 impl Message for EncodedPull {
