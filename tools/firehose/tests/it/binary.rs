@@ -2,9 +2,7 @@
 //! every message was acked (--exit-after-acked), on SIGTERM, and when the
 //! watched process is gone (--watch-pid); writes --report-file.
 
-mod common;
-
-use common::first_request;
+use crate::common::first_request;
 use firehose::proto::client::google::pubsub::v1::subscriber_client::SubscriberClient;
 use firehose::proto::client::google::pubsub::v1::StreamingPullRequest;
 use std::io::{BufRead, BufReader, Read};
@@ -89,7 +87,7 @@ async fn exits_with_a_report_after_every_message_was_acked() {
         };
         got += r.received_messages.len();
         let ack = StreamingPullRequest {
-            ack_ids: common::ack_ids(&r.received_messages),
+            ack_ids: crate::common::ack_ids(&r.received_messages),
             ..StreamingPullRequest::default()
         };
         if tx.send(ack).await.is_err() {

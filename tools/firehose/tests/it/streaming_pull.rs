@@ -1,8 +1,6 @@
 //! StreamingPull against an in-process firehose: accounting, leases, flow control.
 
-mod common;
-
-use common::{config, first_request, message_ids, start};
+use crate::common::{config, first_request, message_ids, start};
 use firehose::proto::client::google::pubsub::v1::StreamingPullRequest;
 use std::collections::HashSet;
 use std::time::Duration;

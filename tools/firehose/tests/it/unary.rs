@@ -1,8 +1,6 @@
 //! Pull, Acknowledge, ModifyAckDeadline, GetSubscription, Publish, GetTopic.
 
-mod common;
-
-use common::{config, message_ids, start, SUBSCRIPTION, TOPIC};
+use crate::common::{config, message_ids, start, SUBSCRIPTION, TOPIC};
 use firehose::proto::client::google::pubsub::v1::{
     AcknowledgeRequest, GetSubscriptionRequest, GetTopicRequest, ListTopicsRequest,
     ModifyAckDeadlineRequest, PublishRequest, PubsubMessage, PullRequest,
@@ -42,7 +40,7 @@ async fn pull_acknowledge_and_nack_by_rpc() {
         .into_inner();
     assert_eq!(rest.received_messages.len(), 3);
 
-    let ack_ids = |ms: &[_]| common::ack_ids(ms);
+    let ack_ids = |ms: &[_]| crate::common::ack_ids(ms);
     fx.subscriber
         .acknowledge(AcknowledgeRequest {
             subscription: SUBSCRIPTION.to_string(),

@@ -1,8 +1,6 @@
 //! Each injected fault, seen from a client.
 
-mod common;
-
-use common::{config, first_request, message_ids, start, SUBSCRIPTION, TOPIC};
+use crate::common::{config, first_request, message_ids, start, SUBSCRIPTION, TOPIC};
 use firehose::proto::client::google::pubsub::v1::{
     GetSubscriptionRequest, PublishRequest, PubsubMessage,
 };
@@ -65,7 +63,7 @@ async fn every_rpc_is_unavailable_during_the_outage_at_start() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Code::Unavailable);
-    let deadline = Instant::now() + common::PATIENCE;
+    let deadline = Instant::now() + crate::common::PATIENCE;
     loop {
         match fx.subscriber.get_subscription(get.clone()).await {
             Ok(_) => break,

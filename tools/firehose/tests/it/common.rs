@@ -1,5 +1,4 @@
 //! Shared test fixtures: an in-process firehose and generated tonic clients.
-#![allow(dead_code)] // each test binary uses a different part
 
 use firehose::config::{MessageSpec, ServeConfig};
 use firehose::proto::client::google::pubsub::v1::publisher_client::PublisherClient;
