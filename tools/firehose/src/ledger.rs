@@ -138,8 +138,9 @@ impl Ledger {
         self.streams.remove(&stream);
     }
 
-    /// Leases up to `max_messages` ready messages (and about `max_bytes`) to
-    /// `stream` for `lease_ms`, within the stream's flow control, into `out`.
+    /// Leases up to `max_messages` ready messages and `max_bytes` (at least
+    /// one message) to `stream` for `lease_ms`, within the stream's flow
+    /// control, into `out`.
     pub fn deliver(
         &mut self,
         stream: u32,
@@ -149,14 +150,14 @@ impl Ledger {
         now_ms: u64,
         out: &mut Vec<Delivery>,
     ) {
-        let (mut room_messages, mut room_bytes, mut held) = (max_messages, max_bytes, 0);
+        let (mut room_messages, mut flow_bytes, mut held) = (max_messages, u64::MAX, 0);
         if let Some(flow) = self.streams.get(&stream) {
             if flow.limits.max_messages > 0 {
                 room_messages =
                     room_messages.min(flow.limits.max_messages.saturating_sub(flow.messages));
             }
             if flow.limits.max_bytes > 0 {
-                room_bytes = room_bytes.min(flow.limits.max_bytes.saturating_sub(flow.bytes));
+                flow_bytes = flow.limits.max_bytes.saturating_sub(flow.bytes);
             }
             held = flow.messages;
         }
@@ -173,9 +174,13 @@ impl Ledger {
                 continue;
             }
             let size = self.catalog.message_len(index) as u64;
-            // One message may exceed the byte room when nothing else is held,
-            // or a large message could never be delivered.
-            if sent_bytes + size > room_bytes && (sent_messages > 0 || held > 0) {
+            let after = sent_bytes + size;
+            // A response carries at least one message, however large; the
+            // stream's byte cap may be exceeded by one message when it holds
+            // nothing, or a large message could never be delivered.
+            if (after > max_bytes && sent_messages > 0)
+                || (after > flow_bytes && (sent_messages > 0 || held > 0))
+            {
                 break;
             }
             self.ready.pop_front();
@@ -488,6 +493,17 @@ mod tests {
             Arc::new(Notify::new()),
         );
         assert_eq!(deliver(&mut l, tiny, 100, 0).len(), 1);
+    }
+
+    #[test]
+    fn responses_smaller_than_a_message_still_carry_one_each() {
+        let mut l = ledger(3);
+        let s = l.open_stream(FlowLimits::default(), Arc::new(Notify::new()));
+        for _ in 0..3 {
+            let mut out = Vec::new();
+            l.deliver(s, 100, 1, LEASE, 0, &mut out);
+            assert_eq!(out.len(), 1);
+        }
     }
 
     #[test]
