@@ -39,6 +39,8 @@ pub struct PullStream {
     inbound: Arc<Inbound>,
     /// Messages sent on this stream so far.
     sent: u64,
+    /// About how many messages fill a response (sizes the delivery list).
+    per_response: u64,
     ended: bool,
 }
 
@@ -55,6 +57,7 @@ impl PullStream {
             lease_ms: AtomicU64::new(u64::from(lease_secs) * 1000),
             ..Inbound::default()
         });
+        let per_response = MAX_RESPONSE_BYTES / firehose.catalog.message_len(0).max(1) as u64 + 1;
         tokio::spawn(read_requests(
             firehose.clone(),
             requests,
@@ -67,6 +70,7 @@ impl PullStream {
             notify,
             inbound,
             sent: 0,
+            per_response,
             ended: false,
         }
     }
@@ -103,7 +107,7 @@ impl PullStream {
             if let Some((_, every)) = stall {
                 max = max.min(every - self.sent % every);
             }
-            let mut out = Vec::new();
+            let mut out = Vec::with_capacity(max.min(self.per_response) as usize);
             {
                 let now = self.firehose.now_ms();
                 let lease_ms = self.inbound.lease_ms.load(Relaxed);
