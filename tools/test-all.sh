@@ -13,6 +13,12 @@ step "Rust: format, lint, unit tests (native/)"
   cargo clippy --release --all-targets -- -D warnings
   cargo test --release )
 
+step "Rust: format, lint, tests (tools/firehose/, the load server)"
+( cd tools/firehose
+  cargo fmt --check
+  cargo clippy --release --all-targets -- -D warnings
+  cargo test --release )
+
 step "Java: build, unit and integration tests (connector/, testkit/, it/, examples/, bench/)"
 mvn -B -ntp verify
 

@@ -1,0 +1,173 @@
+//! Faults injected on purpose (see `FaultSpec`), and how often each struck.
+
+use crate::config::FaultSpec;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::{Duration, Instant};
+use tonic::{Request, Status};
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FaultCounts {
+    pub rpcs_unavailable: u64,
+    pub publishes_unavailable: u64,
+    pub acks_rejected: u64,
+    pub streams_dropped: u64,
+    pub stalls: u64,
+}
+
+#[derive(Debug)]
+pub struct Faults {
+    spec: FaultSpec,
+    started: Instant,
+    publishes: AtomicU64,
+    rpcs_unavailable: AtomicU64,
+    publishes_unavailable: AtomicU64,
+    acks_rejected: AtomicU64,
+    streams_dropped: AtomicU64,
+    stalls: AtomicU64,
+}
+
+impl Faults {
+    pub fn new(spec: FaultSpec, started: Instant) -> Faults {
+        Faults {
+            spec,
+            started,
+            publishes: AtomicU64::new(0),
+            rpcs_unavailable: AtomicU64::new(0),
+            publishes_unavailable: AtomicU64::new(0),
+            acks_rejected: AtomicU64::new(0),
+            streams_dropped: AtomicU64::new(0),
+            stalls: AtomicU64::new(0),
+        }
+    }
+
+    /// Every RPC fails with UNAVAILABLE during the outage at start.
+    pub fn check_outage(&self, request: Request<()>) -> Result<Request<()>, Status> {
+        if self.started.elapsed() < self.spec.unavailable_for {
+            self.rpcs_unavailable.fetch_add(1, Relaxed);
+            return Err(Status::unavailable(format!(
+                "firehose: injected outage for the first {:?} (--unavailable-secs)",
+                self.spec.unavailable_for
+            )));
+        }
+        Ok(request)
+    }
+
+    /// The first K Publish calls fail with UNAVAILABLE.
+    pub fn check_publish(&self) -> Result<(), Status> {
+        let k = self.spec.unavailable_publishes;
+        if k > 0 && self.publishes.fetch_add(1, Relaxed) < k {
+            self.publishes_unavailable.fetch_add(1, Relaxed);
+            return Err(Status::unavailable(format!(
+                "firehose: injected failure of the first {k} publishes (--unavailable-publishes)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether this ack id is ignored (so its message is redelivered). The
+    /// choice is a hash of the id: the same on every run, and a redelivery's
+    /// new id gets a fresh draw.
+    pub fn rejects_ack(&self, ack_id: u64) -> bool {
+        let share = self.spec.reject_ack_share;
+        if share <= 0.0 {
+            return false;
+        }
+        let rejected = unit_hash(ack_id) < share;
+        if rejected {
+            self.acks_rejected.fetch_add(1, Relaxed);
+        }
+        rejected
+    }
+
+    /// Messages a stream may send before it is dropped, if it is.
+    pub fn drop_stream_after(&self) -> Option<u64> {
+        self.spec.drop_stream_every
+    }
+
+    pub fn stream_dropped(&self) {
+        self.streams_dropped.fetch_add(1, Relaxed);
+    }
+
+    /// (pause, every K messages) of a stream, if streams stall.
+    pub fn stall(&self) -> Option<(Duration, u64)> {
+        self.spec.stall
+    }
+
+    pub fn stalled(&self) {
+        self.stalls.fetch_add(1, Relaxed);
+    }
+
+    pub fn counts(&self) -> FaultCounts {
+        FaultCounts {
+            rpcs_unavailable: self.rpcs_unavailable.load(Relaxed),
+            publishes_unavailable: self.publishes_unavailable.load(Relaxed),
+            acks_rejected: self.acks_rejected.load(Relaxed),
+            streams_dropped: self.streams_dropped.load(Relaxed),
+            stalls: self.stalls.load(Relaxed),
+        }
+    }
+}
+
+/// splitmix64 mapped to [0, 1).
+fn unit_hash(x: u64) -> f64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn faults(spec: FaultSpec) -> Faults {
+        Faults::new(spec, Instant::now())
+    }
+
+    #[test]
+    fn rejected_share_is_close_to_the_flag_and_repeatable() {
+        let f = faults(FaultSpec {
+            reject_ack_share: 0.2,
+            ..FaultSpec::default()
+        });
+        let rejected: Vec<u64> = (0..10_000u64).filter(|&id| f.rejects_ack(id)).collect();
+        assert!(
+            (1_800..2_200).contains(&rejected.len()),
+            "{}",
+            rejected.len()
+        );
+        assert!(rejected.iter().all(|&id| f.rejects_ack(id)));
+        assert_eq!(f.counts().acks_rejected, 2 * rejected.len() as u64);
+    }
+
+    #[test]
+    fn no_share_rejects_nothing() {
+        let f = faults(FaultSpec::default());
+        assert!((0..1_000u64).all(|id| !f.rejects_ack(id)));
+    }
+
+    #[test]
+    fn only_the_first_k_publishes_fail() {
+        let f = faults(FaultSpec {
+            unavailable_publishes: 2,
+            ..FaultSpec::default()
+        });
+        let results: Vec<bool> = (0..4).map(|_| f.check_publish().is_ok()).collect();
+        assert_eq!(results, vec![false, false, true, true]);
+        assert_eq!(f.counts().publishes_unavailable, 2);
+    }
+
+    #[test]
+    fn outage_rejects_rpcs_only_while_it_lasts() {
+        let f = faults(FaultSpec {
+            unavailable_for: Duration::from_secs(3600),
+            ..FaultSpec::default()
+        });
+        let err = f.check_outage(Request::new(())).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unavailable);
+        let none = faults(FaultSpec::default());
+        assert!(none.check_outage(Request::new(())).is_ok());
+        assert_eq!(f.counts().rpcs_unavailable, 1);
+    }
+}
