@@ -34,7 +34,7 @@ fn parse_args() -> Result<Args, String> {
         let number = |v: &str| v.parse::<u64>().map_err(|e| format!("{flag} {v}: {e}"));
         match flag.as_str() {
             "--subscription" => args.subscription = value,
-            "--emulator-host" => args.host = value,
+            "--host" => args.host = value,
             "--messages" => args.messages = number(&value)?,
             "--batch-rows" => {
                 args.batch_rows = i32::try_from(number(&value)?).map_err(|e| e.to_string())?
@@ -48,7 +48,7 @@ fn parse_args() -> Result<Args, String> {
     }
     if args.subscription.is_empty() || args.host.is_empty() || args.messages == 0 {
         return Err(
-            "usage: native-drain --subscription S --emulator-host H:P --messages N \
+            "usage: native-drain --subscription S --host H:P --messages N \
              [--batch-rows 1000] [--commit-every 100] [--idle-timeout-s 30]"
                 .into(),
         );
