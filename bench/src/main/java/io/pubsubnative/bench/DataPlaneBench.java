@@ -1,20 +1,17 @@
 package io.pubsubnative.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.google.cloud.pubsub.v1.Subscriber;
-import io.pubsubnative.bench.dataplane.FirehoseProcess;
+import static io.pubsubnative.bench.FirehoseBenchReport.num;
+
+import io.pubsubnative.bench.dataplane.FirehoseRun;
 import io.pubsubnative.bench.dataplane.GoogleSubscriberDrain;
 import io.pubsubnative.bench.dataplane.JniDrain;
-import java.io.IOException;
-import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * Benchmark (a), the data plane without Spark, on the firehose load server: for each message size,
@@ -33,22 +30,7 @@ public final class DataPlaneBench {
     private record Params(long messages, List<Integer> sizes, List<String> sides, Path firehose, Path nativeDrain) {
     }
 
-    private record Run(String side, int size, JsonNode drain, JsonNode firehose, String error) {
-        double get(String key) {
-            return drain == null ? Double.NaN : drain.get(key).asDouble();
-        }
-
-        double msgPerSec() {
-            return get("messages") / get("wall_s");
-        }
-
-        double mbPerSec() {
-            return get("payload_bytes") / 1e6 / get("wall_s");
-        }
-
-        double msgPerCpuSecond() {
-            return get("messages") / get("cpu_s");
-        }
+    private record Run(String side, int size, FirehoseRun result) {
     }
 
     private DataPlaneBench() {
@@ -60,8 +42,9 @@ public final class DataPlaneBench {
         for (int size : p.sizes()) {
             for (String side : p.sides()) {
                 Run run = runOne(p, side, size);
-                System.out.println("-- " + side + " " + size + " B: "
-                        + (run.error() == null ? run.drain() : "FAILED: " + run.error()));
+                FirehoseRun r = run.result();
+                System.out.println("-- " + side + " " + size + " B: " + (r.error() == null ? r.reader()
+                        : "FAILED: " + r.error()));
                 runs.add(run);
             }
         }
@@ -72,68 +55,21 @@ public final class DataPlaneBench {
         String subscription = "projects/" + PROJECT + "/subscriptions/drain-" + side;
         List<String> flags = List.of("--messages", Long.toString(p.messages()), "--size", Integer.toString(size),
                 "--attributes", "2", "--ack-deadline-secs", "60");
-        try (FirehoseProcess firehose = FirehoseProcess.start(p.firehose(), flags)) {
-            List<String> drainArgs = List.of("--subscription", subscription, "--host", firehose.hostPort(),
+        return new Run(side, size, FirehoseRun.run(p.firehose(), flags, p.messages(), hostPort -> {
+            List<String> args = List.of("--subscription", subscription, "--host", hostPort,
                     "--messages", Long.toString(p.messages()));
-            String error = null;
-            JsonNode drain = null;
-            try {
-                drain = runChild(command(p, side, drainArgs));
-            } catch (IOException e) {
-                error = e.getMessage();
-            }
-            JsonNode report = firehose.finish(drain == null ? 5 : 60);
-            long messages = p.messages();
-            if (error == null && (report.get("acked_once").asLong() != messages
-                    || report.get("acked_more_than_once").asLong() != 0)) {
-                error = "firehose: acked once " + report.get("acked_once") + " of " + messages
-                        + ", more than once " + report.get("acked_more_than_once");
-            }
-            return new Run(side, size, drain, report, error);
-        }
-    }
-
-    private static List<String> command(Params p, String side, List<String> drainArgs) {
-        List<String> command = new ArrayList<>();
-        switch (side) {
-            case "native-rust" -> command.add(p.nativeDrain().toString());
-            case "jni-arrow", "google-java" -> {
-                command.add(ProcessHandle.current().info().command().orElse("java"));
-                command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-                command.add("-cp");
-                command.add(System.getProperty("java.class.path"));
-                command.add(side.equals("jni-arrow") ? JniDrain.class.getName() : GoogleSubscriberDrain.class.getName());
-            }
-            default -> throw new IllegalArgumentException("unknown side '" + side
-                    + "'; valid: native-rust, jni-arrow, google-java");
-        }
-        command.addAll(drainArgs);
-        return command;
-    }
-
-    /** Runs one drain process; its last output line is its JSON result. */
-    private static JsonNode runChild(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        int exit = process.waitFor();
-        String[] lines = output.strip().split("\n");
-        String last = lines[lines.length - 1];
-        if (exit != 0 || !last.startsWith("{")) {
-            throw new IOException("exit code " + exit + ", output:\n" + output);
-        }
-        return new ObjectMapper().readTree(last);
+            return switch (side) {
+                case "native-rust" -> Stream.concat(Stream.of(p.nativeDrain().toString()), args.stream()).toList();
+                case "jni-arrow" -> FirehoseRun.javaCommand(JniDrain.class, args);
+                case "google-java" -> FirehoseRun.javaCommand(GoogleSubscriberDrain.class, args);
+                default -> throw new IllegalArgumentException("unknown reader '" + side
+                        + "'; valid: native-rust, jni-arrow, google-java");
+            };
+        }));
     }
 
     private static String report(Params p, List<Run> runs) {
-        StringBuilder out = new StringBuilder("\n==================== dataplane-firehose results ====================\n");
-        out.append(String.format(Locale.ROOT, "machine    : %d cores, %s, %.1f GiB RAM, load average now %s%n",
-                Runtime.getRuntime().availableProcessors(), ReadEmulatorBench.cpuModel(),
-                ReadEmulatorBench.totalMemoryGiB(), ReadEmulatorBench.loadAverage()));
-        out.append(String.format(Locale.ROOT, "versions   : Java %s, Arrow %s, google-cloud-pubsub %s%n",
-                System.getProperty("java.runtime.version"),
-                ReadEmulatorBench.mavenVersion("org.apache.arrow", "arrow-vector",
-                        org.apache.arrow.vector.VectorSchemaRoot.class),
-                ReadEmulatorBench.mavenVersion("com.google.cloud", "google-cloud-pubsub", Subscriber.class)));
+        StringBuilder out = FirehoseBenchReport.header("dataplane-firehose results");
         out.append(String.format(Locale.ROOT, "parameters : %,d messages per run, sizes %s B, 2 attributes each, "
                 + "1 StreamingPull stream per reader, batches of 1,000 rows acked every 100 batches%n",
                 p.messages(), p.sizes()));
@@ -144,9 +80,10 @@ public final class DataPlaneBench {
                 "GC ms", "heap MiB", "RSS MiB", "firehose check"));
         out.append("-".repeat(118)).append('\n');
         Map<Integer, Map<String, Run>> bySize = new LinkedHashMap<>();
-        for (Run r : runs) {
-            bySize.computeIfAbsent(r.size(), k -> new LinkedHashMap<>()).put(r.side(), r);
-            out.append(String.format(Locale.ROOT, fmt, r.size() + " B", r.side(), num("%,.0f", r.msgPerSec()),
+        for (Run run : runs) {
+            bySize.computeIfAbsent(run.size(), k -> new LinkedHashMap<>()).put(run.side(), run);
+            FirehoseRun r = run.result();
+            out.append(String.format(Locale.ROOT, fmt, run.size() + " B", run.side(), num("%,.0f", r.msgPerSec()),
                     num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
                     num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")),
                     num("%,.0f", r.get("peak_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
@@ -160,21 +97,17 @@ public final class DataPlaneBench {
                 if (ours == null || google == null) {
                     continue;
                 }
-                double ratio = ours.msgPerCpuSecond() / google.msgPerCpuSecond();
+                double ratio = ours.result().msgPerCpuSecond() / google.result().msgPerCpuSecond();
                 out.append(String.format(Locale.ROOT, "  %6d B  %-11s / google-java = %6.2fx", e.getKey(), side, ratio));
                 if (side.equals("jni-arrow") && e.getKey() == 1024) {
                     out.append(String.format(Locale.ROOT, "   targets: >= %.0fx %s, >= %,.0f msgs/CPU-s %s", TARGET_RATIO,
                             ratio >= TARGET_RATIO ? "MET" : "NOT MET", TARGET_MSGS_PER_CPU_SECOND,
-                            ours.msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND ? "MET" : "NOT MET"));
+                            ours.result().msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND ? "MET" : "NOT MET"));
                 }
                 out.append('\n');
             }
         }
         return out.toString();
-    }
-
-    private static String num(String format, double value) {
-        return Double.isNaN(value) || Double.isInfinite(value) ? "n/a" : String.format(Locale.ROOT, format, value);
     }
 
     private static Params parse(String[] args) {

@@ -13,17 +13,17 @@ import java.util.Locale;
  * (the same keys as bench/native-drain prints). {@link Clock} starts the measurement at the
  * beginning of the drain, so JVM start-up and class loading before it are not counted.
  */
-record DrainResult(String side, long messages, long payloadBytes, double wallSeconds, double cpuSeconds,
+public record DrainResult(String side, long messages, long payloadBytes, double wallSeconds, double cpuSeconds,
                    long gcMillis, long peakHeapBytes, long peakRssBytes) {
 
-    String toJson() {
+    public String toJson() {
         return String.format(Locale.ROOT, "{\"side\":\"%s\",\"messages\":%d,\"payload_bytes\":%d,"
                 + "\"wall_s\":%.6f,\"cpu_s\":%.6f,\"gc_ms\":%d,\"peak_heap_bytes\":%d,\"peak_rss_bytes\":%d}",
                 side, messages, payloadBytes, wallSeconds, cpuSeconds, gcMillis, peakHeapBytes, peakRssBytes);
     }
 
     /** Wall time, process CPU time, GC time and peak heap of this JVM from {@link #start()} on. */
-    static final class Clock {
+    public static final class Clock {
         private static final com.sun.management.OperatingSystemMXBean OS =
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
@@ -42,11 +42,11 @@ record DrainResult(String side, long messages, long payloadBytes, double wallSec
             wall0 = System.nanoTime();
         }
 
-        static Clock start() {
+        public static Clock start() {
             return new Clock();
         }
 
-        DrainResult stop(String side, long messages, long payloadBytes) {
+        public DrainResult stop(String side, long messages, long payloadBytes) {
             double wall = (System.nanoTime() - wall0) / 1e9;
             double cpu = (OS.getProcessCpuTime() - cpu0) / 1e9;
             long peakHeap = 0;
