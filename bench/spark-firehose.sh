@@ -5,16 +5,6 @@
 #
 #   ./bench/spark-firehose.sh [--messages 1000000,10000000] [--sinks noop,parquet] [--size 1024]
 #
-# Environment: BENCH_SKIP_BUILD=1 reuses the last build, BENCH_JAVA_OPTS for every JVM
-# (default -Xmx2g), BENCH_LOG=FILE to also keep the output in FILE.
+# Environment: see bench/lib/run-firehose-bench.sh.
 set -euo pipefail
-
-root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-if [[ "${BENCH_SKIP_BUILD:-0}" != "1" ]]; then
-  echo "[bench] building tools/firehose (cargo, release) ..."
-  (cd "$root/tools/firehose" && cargo build --release --quiet)
-fi
-
-SKIP_BUILD="${BENCH_SKIP_BUILD:-0}" JAVA_OPTS="${BENCH_JAVA_OPTS:--Xmx2g}" RUN_LOG="${BENCH_LOG:-}" \
-  exec "$root/tools/run-java-main.sh" bench io.pubsubnative.bench.SparkFirehoseBench \
-  --firehose "$root/tools/firehose/target/release/firehose" "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/lib/run-firehose-bench.sh" io.pubsubnative.bench.SparkFirehoseBench "$@"

@@ -1,7 +1,9 @@
 package io.pubsubnative.bench.jmh;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
@@ -12,7 +14,7 @@ import org.openjdk.jmh.util.Statistics;
 /**
  * Runs {@link FfiFetchJmh} (benchmark d) through JMH's API and prints one table: per batch size,
  * the median, p90 and p99 of fetch + import + close, the median per 1,000 rows, and the 20 µs target.
- * Usage: {@code FfiJmhBench FIREHOSE_BINARY [rows,rows]}.
+ * Usage: {@code FfiJmhBench --firehose BINARY [--rows 1000,10000]}.
  */
 public final class FfiJmhBench {
 
@@ -22,10 +24,14 @@ public final class FfiJmhBench {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length < 1) {
-            throw new IllegalArgumentException("usage: FfiJmhBench FIREHOSE_BINARY [1000,10000]");
+        Map<String, String> flags = new HashMap<>(Map.of("--rows", "1000,10000"));
+        for (int i = 0; i + 1 < args.length; i += 2) {
+            flags.put(args[i], args[i + 1]);
         }
-        String[] rows = (args.length > 1 ? args[1] : "1000,10000").split(",");
+        if (!flags.containsKey("--firehose") || args.length % 2 != 0) {
+            throw new IllegalArgumentException("usage: FfiJmhBench --firehose BINARY [--rows 1000,10000]");
+        }
+        String[] rows = flags.get("--rows").split(",");
         Options options = new OptionsBuilder()
                 .include(FfiFetchJmh.class.getName())
                 .param("rows", rows)
@@ -34,7 +40,7 @@ public final class FfiJmhBench {
                 .warmupTime(TimeValue.seconds(2))
                 .measurementIterations(5)
                 .measurementTime(TimeValue.seconds(2))
-                .jvmArgsAppend("-Dbench.firehose=" + args[0])
+                .jvmArgsAppend("-Dbench.firehose=" + flags.get("--firehose"))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         StringBuilder out = new StringBuilder("\n==================== ffi-jmh results ====================\n");
