@@ -2,9 +2,13 @@ package io.pubsubnative.bench;
 
 import static io.pubsubnative.bench.FirehoseBenchReport.num;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.pubsubnative.bench.dataplane.FirehoseRun;
 import io.pubsubnative.bench.dataplane.GoogleSubscriberDrain;
 import io.pubsubnative.bench.dataplane.JniDrain;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +30,8 @@ public final class DataPlaneBench {
     private static final String PROJECT = "bench-proj";
     private static final double TARGET_MSGS_PER_CPU_SECOND = 1_000_000;
     private static final double TARGET_RATIO = 10;
+    private static final double TARGET_CEILING_SHARE = 0.5;
+    private static final String CEILING_LINE = "FIREHOSE_CEILING ";
 
     private record Params(long messages, List<Integer> sizes, List<String> sides, Path firehose, Path nativeDrain) {
     }
@@ -39,7 +45,10 @@ public final class DataPlaneBench {
     public static void main(String[] args) throws Exception {
         Params p = parse(args);
         List<Run> runs = new ArrayList<>();
+        Map<Integer, JsonNode> ceilings = new LinkedHashMap<>();
         for (int size : p.sizes()) {
+            ceilings.put(size, ceiling(p, size));
+            System.out.println("-- ceiling " + size + " B: " + ceilings.get(size));
             for (String side : p.sides()) {
                 Run run = runOne(p, side, size);
                 FirehoseRun r = run.result();
@@ -48,7 +57,7 @@ public final class DataPlaneBench {
                 runs.add(run);
             }
         }
-        System.out.print(report(p, runs));
+        System.out.print(report(p, runs, ceilings));
     }
 
     private static Run runOne(Params p, String side, int size) throws Exception {
@@ -68,7 +77,23 @@ public final class DataPlaneBench {
         }));
     }
 
-    private static String report(Params p, List<Run> runs) {
+    /** Benchmark (c): the firehose writes the same message bytes to a plain loopback socket reader. */
+    private static JsonNode ceiling(Params p, int size) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(p.firehose().toString(), "ceiling", "--messages",
+                Long.toString(p.messages()), "--size", Integer.toString(size), "--attributes", "2")
+                .redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        int exit = process.waitFor();
+        for (String line : output.split("\n")) {
+            if (line.startsWith(CEILING_LINE)) {
+                return new ObjectMapper().readTree(line.substring(CEILING_LINE.length()));
+            }
+        }
+        throw new IOException("firehose ceiling printed no '" + CEILING_LINE.trim() + "' line (exit " + exit
+                + "):\n" + output);
+    }
+
+    private static String report(Params p, List<Run> runs, Map<Integer, JsonNode> ceilings) {
         StringBuilder out = FirehoseBenchReport.header("dataplane-firehose results");
         out.append(String.format(Locale.ROOT, "parameters : %,d messages per run, sizes %s B, 2 attributes each, "
                 + "1 StreamingPull stream per reader, batches of 1,000 rows acked every 100 batches%n",
@@ -89,6 +114,12 @@ public final class DataPlaneBench {
                     num("%,.0f", r.get("peak_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
                     r.error() == null ? "acked once: all" : "!! " + r.error()));
         }
+        for (Map.Entry<Integer, JsonNode> c : ceilings.entrySet()) {
+            double msgs = c.getValue().get("messages_per_sec").asDouble();
+            out.append(String.format(Locale.ROOT, fmt, c.getKey() + " B", "ceiling", num("%,.0f", msgs),
+                    num("%.1f", msgs * c.getKey() / 1e6), "", "", "", "", "",
+                    "plain loopback socket, same message bytes (c)"));
+        }
         out.append("\nratios (messages per CPU-second; higher is better):\n");
         for (Map.Entry<Integer, Map<String, Run>> e : bySize.entrySet()) {
             Run google = e.getValue().get("google-java");
@@ -105,6 +136,13 @@ public final class DataPlaneBench {
                             ours.result().msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND ? "MET" : "NOT MET"));
                 }
                 out.append('\n');
+                JsonNode ceiling = ceilings.get(e.getKey());
+                if (ceiling != null) {
+                    double share = ours.result().msgPerSec() / ceiling.get("messages_per_sec").asDouble();
+                    out.append(String.format(Locale.ROOT, "  %6d B  %-11s / ceiling     = %6.2f   (msg/s, i.e. "
+                            + "payload bytes/s)%s%n", e.getKey(), side, share, e.getKey() == 1024
+                            ? "   target >= 0.50 " + (share >= TARGET_CEILING_SHARE ? "MET" : "NOT MET") : ""));
+                }
             }
         }
         return out.toString();
