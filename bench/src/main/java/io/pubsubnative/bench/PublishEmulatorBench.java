@@ -17,6 +17,7 @@ import io.pubsubnative.testkit.LocalPubSubEmulator;
 import io.pubsubnative.testkit.PubSubFixtures;
 import io.pubsubnative.testkit.TaskMetricSums;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,9 +60,8 @@ public final class PublishEmulatorBench {
     System.out.println("== publish-emulator benchmark ==");
     System.out.println(p);
 
-    try (LocalPubSubEmulator emulator = LocalPubSubEmulator.start();
-         PubSubFixtures fx = new PubSubFixtures(emulator.hostPort(), PROJECT)) {
-      System.out.println("emulator: " + emulator.hostPort());
+    try (TopicServer server = p.firehose.isEmpty() ? TopicServer.emulator() : TopicServer.firehose(p.firehose)) {
+      System.out.println(server.name() + ": " + server.hostPort());
       SparkSession spark = BenchEnvironment.localSpark("pubsub-publish-bench", p.master);
       sparkVersion = spark.version();
       TaskMetricSums counter = new TaskMetricSums();
@@ -72,9 +72,9 @@ public final class PublishEmulatorBench {
         int run = 0;
         if (p.warmupMessages > 0) {
           System.out.printf(Locale.ROOT, "-- warm-up: %,d messages each (not reported)%n", p.warmupMessages);
-          System.out.println("   " + runConnector(spark, counter, fx, emulator.hostPort(), p, warmRows,
+          System.out.println("   " + runConnector(spark, counter, server, p, warmRows,
               p.warmupMessages, "warm" + run++).oneLine());
-          System.out.println("   " + runJavaClient(fx, emulator.hostPort(), p, p.warmupMessages,
+          System.out.println("   " + runJavaClient(server, p, p.warmupMessages,
               "warm" + run++).oneLine());
         }
         for (int rep = 0; rep < p.repeat; rep++) {
@@ -85,8 +85,8 @@ public final class PublishEmulatorBench {
             Measurement m;
             try {
               m = side.equals("connector")
-                  ? runConnector(spark, counter, fx, emulator.hostPort(), p, rows, p.messages, tag)
-                  : runJavaClient(fx, emulator.hostPort(), p, p.messages, tag);
+                  ? runConnector(spark, counter, server, p, rows, p.messages, tag)
+                  : runJavaClient(server, p, p.messages, tag);
             } catch (Exception e) {
               // Keep going: the table reports the failure instead of losing the other figures.
               e.printStackTrace();
@@ -103,6 +103,41 @@ public final class PublishEmulatorBench {
     printReport(p, results, sparkVersion, (System.nanoTime() - started) / 1e9, loadAtStart);
   }
 
+  /** The server both sides publish to: Google's emulator (topics created), or the firehose (any topic exists). */
+  interface TopicServer extends AutoCloseable {
+    String name();
+
+    String hostPort();
+
+    /** The full path of a topic that exists on the server. */
+    String newTopic(String id) throws Exception;
+
+    static TopicServer emulator() throws Exception {
+      LocalPubSubEmulator emulator = LocalPubSubEmulator.start();
+      PubSubFixtures fx = new PubSubFixtures(emulator.hostPort(), PROJECT);
+      return new TopicServer() {
+        @Override public String name() { return "emulator"; }
+        @Override public String hostPort() { return emulator.hostPort(); }
+        @Override public String newTopic(String id) { return fx.createTopic(id); }
+        @Override public void close() throws Exception {
+          fx.close();
+          emulator.close();
+        }
+      };
+    }
+
+    static TopicServer firehose(String binary) throws Exception {
+      // The firehose serves no messages here; it only answers GetTopic and Publish.
+      FirehoseProcess firehose = FirehoseProcess.start(Path.of(binary), List.of("--messages", "1", "--size", "1"));
+      return new TopicServer() {
+        @Override public String name() { return "firehose"; }
+        @Override public String hostPort() { return firehose.hostPort(); }
+        @Override public String newTopic(String id) { return "projects/" + PROJECT + "/topics/" + id; }
+        @Override public void close() throws Exception { firehose.close(); }
+      };
+    }
+  }
+
   /** The messages as a cached DataFrame (payload: zero-padded sequence number + filler; two attributes). */
   static Dataset<Row> cachedRows(SparkSession spark, long count, Params p) {
     Dataset<Row> rows = spark.range(0, count, 1, p.partitions).selectExpr(
@@ -115,16 +150,16 @@ public final class PublishEmulatorBench {
 
   // ---------------------------------------------------------------- our connector
 
-  static Measurement runConnector(SparkSession spark, TaskMetricSums counter, PubSubFixtures fx, String hostPort,
-                                  Params p, Dataset<Row> rows, long messages, String tag) {
-    String topic = fx.createTopic("t-" + tag);
+  static Measurement runConnector(SparkSession spark, TaskMetricSums counter, TopicServer server, Params p,
+                                  Dataset<Row> rows, long messages, String tag) throws Exception {
+    String topic = server.newTopic("t-" + tag);
     long before = counter.get(MESSAGES_PUBLISHED_METRIC);
     Probe probe = Probe.start(true);
     Probe.Sample s;
     try {
       rows.write().format("pubsub").mode("append")
           .option("topicId", topic)
-          .option("emulatorHost", hostPort)
+          .option("emulatorHost", server.hostPort())
           .option("batchSize", Integer.toString(p.batchSize))
           .save();
     } finally {
@@ -137,12 +172,11 @@ public final class PublishEmulatorBench {
 
   // ---------------------------------------------------------------- baseline: Google's Java Publisher
 
-  static Measurement runJavaClient(PubSubFixtures fx, String hostPort, Params p, long messages, String tag)
-      throws Exception {
-    String topic = fx.createTopic("t-" + tag);
+  static Measurement runJavaClient(TopicServer server, Params p, long messages, String tag) throws Exception {
+    String topic = server.newTopic("t-" + tag);
     byte[] filler = "x".repeat(Math.max(0, p.size - SEQ_DIGITS)).getBytes(StandardCharsets.US_ASCII);
     // Google's documented emulator setup: a plaintext channel, no credentials.
-    ManagedChannel channel = ManagedChannelBuilder.forTarget(hostPort).usePlaintext().build();
+    ManagedChannel channel = ManagedChannelBuilder.forTarget(server.hostPort()).usePlaintext().build();
     Probe probe = Probe.start(false);
     Publisher publisher = Publisher.newBuilder(topic)
         .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
@@ -206,7 +240,8 @@ public final class PublishEmulatorBench {
   static void printReport(Params p, List<Measurement> results, String sparkVersion, double totalSecs,
                           String loadAtStart) {
     StringBuilder out = new StringBuilder();
-    out.append('\n').append("==================== publish-emulator results ====================\n");
+    out.append('\n').append("==================== publish-").append(p.firehose.isEmpty() ? "emulator" : "firehose")
+        .append(" results ====================\n");
     out.append(BenchEnvironment.header(sparkVersion));
     out.append("parameters : ").append(p).append('\n');
     out.append("connector  = cached DataFrame (").append(p.partitions)
@@ -262,7 +297,7 @@ public final class PublishEmulatorBench {
   // ---------------------------------------------------------------- parameters
 
   record Params(long messages, int size, int partitions, String master, int batchSize, long warmupMessages,
-                int runTimeoutSeconds, int repeat) {
+                int runTimeoutSeconds, int repeat, String firehose) {
 
     static Params parse(String[] args) {
       Map<String, String> v = new LinkedHashMap<>();
@@ -274,6 +309,7 @@ public final class PublishEmulatorBench {
       v.put("warmup-messages", BenchArgs.env("BENCH_WARMUP_MESSAGES", "50000"));
       v.put("run-timeout-s", BenchArgs.env("BENCH_RUN_TIMEOUT_S", "180"));
       v.put("repeat", BenchArgs.env("BENCH_REPEAT", "5"));
+      v.put("firehose", BenchArgs.env("BENCH_FIREHOSE", ""));
       BenchArgs.apply(args, v, "PublishEmulatorBench");
       int size = Integer.parseInt(v.get("size"));
       if (size < SEQ_DIGITS) {
@@ -282,13 +318,14 @@ public final class PublishEmulatorBench {
       }
       return new Params(Long.parseLong(v.get("messages")), size, Integer.parseInt(v.get("partitions")),
           v.get("master"), Integer.parseInt(v.get("batch-size")), Long.parseLong(v.get("warmup-messages")),
-          Integer.parseInt(v.get("run-timeout-s")), Integer.parseInt(v.get("repeat")));
+          Integer.parseInt(v.get("run-timeout-s")), Integer.parseInt(v.get("repeat")), v.get("firehose"));
     }
 
     @Override public String toString() {
       return String.format(Locale.ROOT,
-          "messages=%,d size=%,d B partitions=%d master=%s batchSize=%d warmup=%,d msgs runTimeout=%d s repeat=%d",
-          messages, size, partitions, master, batchSize, warmupMessages, runTimeoutSeconds, repeat);
+          "messages=%,d size=%,d B partitions=%d master=%s batchSize=%d warmup=%,d msgs runTimeout=%d s repeat=%d "
+              + "server=%s", messages, size, partitions, master, batchSize, warmupMessages, runTimeoutSeconds, repeat,
+          firehose.isEmpty() ? "emulator" : "firehose");
     }
   }
 

@@ -1,0 +1,60 @@
+package io.pubsubnative.bench;
+
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.grpc.GrpcTransportChannel;
+import com.google.api.gax.rpc.FixedTransportChannelProvider;
+import com.google.cloud.pubsub.v1.MessageReceiver;
+import com.google.cloud.pubsub.v1.Subscriber;
+import com.google.pubsub.v1.ProjectSubscriptionName;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The baseline: Google's Java {@code Subscriber} (one StreamingPull stream, default flow control
+ * and executor) with a receiver that only acks, on Google's documented emulator channel
+ * (plaintext, no credentials). Stops once every message was received, which flushes pending acks.
+ * Prints one JSON line.
+ */
+public final class GoogleSubscriberDrain {
+
+    private static final long TIMEOUT_SECONDS = 600;
+
+    private GoogleSubscriberDrain() {
+    }
+
+    public static void main(String[] argv) throws InterruptedException, TimeoutException {
+        DrainArgs args = DrainArgs.parse(argv);
+        AtomicLong received = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        MessageReceiver receiver = (message, consumer) -> {
+            consumer.ack();
+            bytes.addAndGet(message.getData().size());
+            if (received.incrementAndGet() == args.messages()) {
+                done.countDown();
+            }
+        };
+        Probe probe = Probe.start(false);
+        ManagedChannel channel = ManagedChannelBuilder.forTarget(args.host()).usePlaintext()
+                .maxInboundMessageSize(20 << 20).build();
+        Subscriber subscriber = Subscriber.newBuilder(ProjectSubscriptionName.parse(args.subscription()), receiver)
+                .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
+                .setCredentialsProvider(NoCredentialsProvider.create())
+                .build();
+        try {
+            subscriber.startAsync().awaitRunning();
+            if (!done.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("received " + received.get() + " of " + args.messages()
+                        + " messages in " + TIMEOUT_SECONDS + " s");
+            }
+        } finally {
+            subscriber.stopAsync().awaitTerminated(60, TimeUnit.SECONDS);
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+        System.out.println(DrainResult.of("google-java", received.get(), bytes.get(), probe).toJson());
+    }
+}

@@ -1,0 +1,63 @@
+package io.pubsubnative.bench;
+
+import io.pubsubnative.spark.nativelib.FfiFetchBench;
+import io.pubsubnative.spark.nativelib.SubscriberSession;
+import org.apache.arrow.c.ArrowArray;
+import org.apache.arrow.c.ArrowSchema;
+import org.apache.arrow.c.Data;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.VarBinaryVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The native subscriber through JNI in a plain JVM (no Spark): fetch a batch, import it through the
+ * C Data Interface, read its payload size from the offsets, close it; acknowledge through the last
+ * batch every {@code --commit-every} batches, as Spark's commits would. Prints one JSON line.
+ */
+public final class JniDrain {
+
+    private static final long FETCH_WAIT_MS = 100;
+    private static final long IDLE_LIMIT_NANOS = 30_000_000_000L;
+
+    private JniDrain() {
+    }
+
+    public static void main(String[] argv) {
+        DrainArgs args = DrainArgs.parse(argv);
+        Probe probe = Probe.start(false);
+        long rows = 0;
+        long bytes = 0;
+        long batchId = 0;
+        String config = FfiFetchBench.sessionConfig(args.subscription(), args.host());
+        try (BufferAllocator allocator = new RootAllocator();
+             SubscriberSession session = SubscriberSession.open(args.subscription(), config)) {
+            long lastArrival = System.nanoTime();
+            while (rows < args.messages()) {
+                try (ArrowArray array = ArrowArray.allocateNew(allocator);
+                     ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
+                    int n = session.fetch(batchId, args.batchRows(), Long.MAX_VALUE, FETCH_WAIT_MS,
+                            array.memoryAddress(), schema.memoryAddress());
+                    if (n == 0) {
+                        if (System.nanoTime() - lastArrival > IDLE_LIMIT_NANOS) {
+                            throw new IllegalStateException("no message for 30 s after " + rows + " rows");
+                        }
+                        continue;
+                    }
+                    try (VectorSchemaRoot root = Data.importVectorSchemaRoot(allocator, array, schema, null)) {
+                        VarBinaryVector payload = (VarBinaryVector) root.getVector("payload");
+                        bytes += payload.getOffsetBuffer().getInt((long) n * VarBinaryVector.OFFSET_WIDTH);
+                    }
+                    rows += n;
+                }
+                lastArrival = System.nanoTime();
+                if (batchId % args.commitEvery() == args.commitEvery() - 1) {
+                    session.ackThrough(batchId);
+                }
+                batchId++;
+            }
+            session.ackThrough(batchId);
+        }
+        System.out.println(DrainResult.of("jni-arrow", rows, bytes, probe).toJson());
+    }
+}

@@ -1,0 +1,108 @@
+package io.pubsubnative.bench;
+
+import static io.pubsubnative.bench.FirehoseBenchReport.num;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Benchmark (b), end to end in Spark on the firehose: for each sink ({@code noop} with
+ * {@code count(*)} and {@code sum(length(payload))}, and Parquet) and each message count, one Spark
+ * JVM ({@link SparkFirehoseRead}, {@code local[2]}) against its own fresh firehose. Checks the
+ * targets: messages per CPU-second of the Spark process, GC time as a share of wall time, and peak
+ * heap no larger at the largest count than at the smallest.
+ */
+public final class SparkFirehoseBench {
+
+    private static final double TARGET_MSGS_PER_CPU_SECOND = 500_000;
+    private static final double TARGET_GC_SHARE = 0.01;
+
+    private record Run(String sink, long messages, FirehoseRun result) {
+    }
+
+    private SparkFirehoseBench() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>(Map.of("--messages", "1000000,10000000", "--sinks",
+                "noop,parquet", "--size", "1024", "--firehose", ""));
+        for (int i = 0; i < argv.length; i += 2) {
+            if (!a.containsKey(argv[i]) || i + 1 >= argv.length) {
+                throw new IllegalArgumentException("unknown flag or missing value: " + argv[i] + "; flags: "
+                        + a.keySet());
+            }
+            a.put(argv[i], argv[i + 1]);
+        }
+        Path firehose = Path.of(a.get("--firehose"));
+        int size = Integer.parseInt(a.get("--size"));
+        List<Run> runs = new ArrayList<>();
+        for (String sink : a.get("--sinks").split(",")) {
+            for (String count : a.get("--messages").split(",")) {
+                long messages = Long.parseLong(count.trim());
+                List<String> flags = List.of("--messages", Long.toString(messages), "--size", Integer.toString(size),
+                        "--attributes", "2", "--ack-deadline-secs", "60");
+                FirehoseRun r = FirehoseRun.run(firehose, flags, messages, hostPort -> FirehoseRun.javaCommand(
+                        SparkFirehoseRead.class, List.of("--subscription", "projects/bench-proj/subscriptions/spark",
+                                "--host", hostPort, "--messages", Long.toString(messages), "--size",
+                                Integer.toString(size), "--sink", sink)));
+                System.out.println("-- " + sink + " " + messages + ": " + (r.error() == null ? r.reader()
+                        : "FAILED: " + r.error()));
+                runs.add(new Run(sink, messages, r));
+            }
+        }
+        System.out.print(report(runs, size));
+    }
+
+    private static String report(List<Run> runs, int size) {
+        StringBuilder out = FirehoseBenchReport.header("spark-firehose results");
+        out.append(String.format(Locale.ROOT, "parameters : %d B messages with 2 attributes, local[2], parallelism 2, "
+                + "Trigger.AvailableNow, default read options; one Spark JVM per row%n", size));
+        out.append("noop    = readStream.format(\"pubsub\") -> agg(count(*), sum(length(payload))) -> noop sink "
+                + "(complete mode)\nparquet = readStream.format(\"pubsub\") -> select(message_id, publish_time, "
+                + "attributes, payload) -> parquet\nCPU, GC and heap: the Spark JVM from query start to termination\n\n");
+        String fmt = "%-8s %11s %10s %8s %9s %12s %8s %6s %9s %8s  %s%n";
+        out.append(String.format(Locale.ROOT, fmt, "sink", "messages", "msg/s", "MB/s", "CPU-s/1M", "msgs/CPU-s",
+                "GC ms", "GC %", "heap MiB", "RSS MiB", "firehose check"));
+        out.append("-".repeat(112)).append('\n');
+        for (Run run : runs) {
+            FirehoseRun r = run.result();
+            out.append(String.format(Locale.ROOT, fmt, run.sink(), String.format(Locale.ROOT, "%,d", run.messages()),
+                    num("%,.0f", r.msgPerSec()), num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
+                    num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")), num("%.2f", gcShare(r) * 100),
+                    num("%,.0f", r.get("peak_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
+                    r.error() == null ? "acked once: all" : "!! " + r.error()));
+        }
+        out.append("\ntargets (1 KB messages):\n");
+        for (Run run : runs) {
+            FirehoseRun r = run.result();
+            out.append(String.format(Locale.ROOT, "  %-8s %,11d: >= %,.0f msgs/CPU-s %s; GC <= 1%% of wall %s%n",
+                    run.sink(), run.messages(), TARGET_MSGS_PER_CPU_SECOND,
+                    verdict(r.msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND), verdict(gcShare(r) <= TARGET_GC_SHARE)));
+        }
+        for (String sink : runs.stream().map(Run::sink).distinct().toList()) {
+            List<Run> bySink = runs.stream().filter(r -> r.sink().equals(sink)).toList();
+            Run smallest = bySink.get(0);
+            Run largest = bySink.get(bySink.size() - 1);
+            if (smallest != largest) {
+                double small = smallest.result().get("peak_heap_bytes");
+                double large = largest.result().get("peak_heap_bytes");
+                out.append(String.format(Locale.ROOT, "  %-8s peak heap at %,d (%s MiB) no larger than at %,d "
+                        + "(%s MiB): %s%n", sink, largest.messages(), num("%,.0f", large / 1048576.0),
+                        smallest.messages(), num("%,.0f", small / 1048576.0), verdict(large <= small)));
+            }
+        }
+        return out.toString();
+    }
+
+    private static double gcShare(FirehoseRun r) {
+        return r.get("gc_ms") / 1000.0 / r.get("wall_s");
+    }
+
+    private static String verdict(boolean met) {
+        return met ? "MET" : "NOT MET";
+    }
+}

@@ -1,0 +1,64 @@
+package io.pubsubnative.bench;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.length;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.streaming.DataStreamWriter;
+import org.apache.spark.sql.streaming.StreamingQuery;
+import org.apache.spark.sql.streaming.Trigger;
+
+/**
+ * One end-to-end Spark read of benchmark (b), in its own JVM: {@code local[2]}, the connector reading
+ * the firehose with {@code Trigger.AvailableNow}, either {@code count(*)} and
+ * {@code sum(length(payload))} into the {@code noop} sink, or the rows into Parquet. Prints one JSON
+ * line (see {@link DrainResult}) measured from query start to its termination.
+ */
+public final class SparkFirehoseRead {
+
+    private SparkFirehoseRead() {
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> a = new HashMap<>();
+        for (int i = 0; i + 1 < argv.length; i += 2) {
+            a.put(argv[i], argv[i + 1]);
+        }
+        String sink = a.getOrDefault("--sink", "noop");
+        long messages = Long.parseLong(a.get("--messages"));
+        int size = Integer.parseInt(a.get("--size"));
+        Path work = Files.createTempDirectory("spark-firehose-read");
+        SparkSession spark = BenchEnvironment.localSpark("spark-firehose-read", a.getOrDefault("--master", "local[2]"));
+        ReadEmulatorBench.RowCounter counter = new ReadEmulatorBench.RowCounter();
+        spark.streams().addListener(counter);
+        Probe probe = Probe.start(false);
+        Dataset<Row> messagesRead = spark.readStream().format("pubsub")
+                .option("subscriptionId", a.get("--subscription"))
+                .option("emulatorHost", a.get("--host"))
+                .load();
+        DataStreamWriter<Row> writer = sink.equals("parquet")
+                ? messagesRead.select("message_id", "publish_time", "attributes", "payload").writeStream()
+                        .format("parquet").option("path", work.resolve("out").toString())
+                : messagesRead.agg(count(lit(1)), sum(length(col("payload")))).writeStream()
+                        .outputMode("complete").format("noop");
+        StreamingQuery query = writer.option("checkpointLocation", work.resolve("checkpoint").toString())
+                .trigger(Trigger.AvailableNow()).start();
+        query.awaitTermination();
+        long rows = counter.rows(query.id().toString());
+        DrainResult result = DrainResult.of("spark-" + sink, rows, rows * size, probe);
+        spark.stop();
+        if (rows != messages) {
+            throw new IllegalStateException("read " + rows + " rows, expected " + messages);
+        }
+        System.out.println(result.toJson());
+    }
+}
