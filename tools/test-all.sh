@@ -19,6 +19,12 @@ step "Rust: format, lint, tests (tools/firehose/, the load server)"
   cargo clippy --release --all-targets -- -D warnings
   cargo test --release )
 
+step "Rust: format, lint (bench/native-drain/, the plain-Rust reader of the benchmarks)"
+( cd bench/native-drain
+  cargo fmt --check
+  # Shares native/'s target directory, so the native crate is compiled once.
+  CARGO_TARGET_DIR=../../native/target cargo clippy --release --all-targets -- -D warnings )
+
 step "Java: build, unit and integration tests (connector/, testkit/, it/, examples/, bench/)"
 mvn -B -ntp verify
 
