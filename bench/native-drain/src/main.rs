@@ -1,7 +1,9 @@
 //! Drains `--messages` messages from a subscription with the native
 //! subscriber exactly as the JNI `fetch` path uses it (batches of
 //! `--batch-rows`, tagged with increasing batch ids, acknowledged through the
-//! last batch every `--commit-every` batches, like Spark commits), but in a
+//! last batch whenever `--commit-bytes` of payload or `--commit-messages`
+//! messages were read since the last ack, like Spark commits of micro-batches;
+//! both stay below the connector's default flow control), but in a
 //! plain Rust process. Prints one JSON line with its own wall time, CPU time
 //! and peak RSS, which `bench/dataplane-firehose.sh` puts next to the JVM runs.
 
@@ -15,7 +17,8 @@ struct Args {
     host: String,
     messages: u64,
     batch_rows: i32,
-    commit_every: i64,
+    commit_bytes: u64,
+    commit_messages: u64,
     idle_timeout: Duration,
 }
 
@@ -25,7 +28,8 @@ fn parse_args() -> Result<Args, String> {
         host: String::new(),
         messages: 0,
         batch_rows: 1000,
-        commit_every: 100,
+        commit_bytes: 32 << 20,
+        commit_messages: 50_000,
         idle_timeout: Duration::from_secs(30),
     };
     let mut it = std::env::args().skip(1);
@@ -39,9 +43,8 @@ fn parse_args() -> Result<Args, String> {
             "--batch-rows" => {
                 args.batch_rows = i32::try_from(number(&value)?).map_err(|e| e.to_string())?
             }
-            "--commit-every" => {
-                args.commit_every = i64::try_from(number(&value)?).map_err(|e| e.to_string())?
-            }
+            "--commit-bytes" => args.commit_bytes = number(&value)?,
+            "--commit-messages" => args.commit_messages = number(&value)?,
             "--idle-timeout-s" => args.idle_timeout = Duration::from_secs(number(&value)?),
             other => return Err(format!("unknown flag {other}")),
         }
@@ -49,7 +52,8 @@ fn parse_args() -> Result<Args, String> {
     if args.subscription.is_empty() || args.host.is_empty() || args.messages == 0 {
         return Err(
             "usage: native-drain --subscription S --host H:P --messages N \
-             [--batch-rows 1000] [--commit-every 100] [--idle-timeout-s 30]"
+             [--batch-rows 1000] [--commit-bytes 33554432] [--commit-messages 50000] \
+             [--idle-timeout-s 30]"
                 .into(),
         );
     }
@@ -90,17 +94,17 @@ fn payload_bytes(batch: &StructArray) -> u64 {
 }
 
 fn run(args: &Args) -> Result<String, String> {
+    // Flow control: the connector's defaults.
     let config = serde_json::json!({
         "subscription": args.subscription,
         "emulator_host": args.host,
-        "max_outstanding_messages": 100_000,
-        "max_outstanding_bytes": 256 * 1024 * 1024,
     });
     let config = SessionConfig::from_json(&config.to_string()).map_err(|e| e.to_string())?;
     let cpu_start = process_cpu_seconds();
     let start = Instant::now();
     let session = Session::open(config).map_err(|e| e.to_string())?;
     let (mut rows, mut bytes, mut batch_id) = (0u64, 0u64, 0i64);
+    let (mut acked_rows, mut acked_bytes) = (0u64, 0u64);
     let mut last_arrival = Instant::now();
     while rows < args.messages {
         let fetched = session
@@ -116,8 +120,11 @@ fn run(args: &Args) -> Result<String, String> {
                 rows += batch.len() as u64;
                 bytes += payload_bytes(&batch);
                 last_arrival = Instant::now();
-                if batch_id % args.commit_every == args.commit_every - 1 {
+                if bytes - acked_bytes >= args.commit_bytes
+                    || rows - acked_rows >= args.commit_messages
+                {
                     session.ack_through(batch_id).map_err(|e| e.to_string())?;
+                    (acked_rows, acked_bytes) = (rows, bytes);
                 }
                 batch_id += 1;
             }

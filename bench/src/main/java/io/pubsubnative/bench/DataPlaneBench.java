@@ -93,7 +93,8 @@ public final class DataPlaneBench {
     private static String report(Params p, List<Run> runs, Map<Integer, JsonNode> ceilings) {
         StringBuilder out = FirehoseBenchReport.header("dataplane-firehose results");
         out.append(String.format(Locale.ROOT, "parameters : %,d messages per run, sizes %s B, 2 attributes each, "
-                + "1 StreamingPull stream per reader, batches of 1,000 rows acked every 100 batches%n",
+                + "1 StreamingPull stream per reader, batches of 1,000 rows acked after every 32 MiB or 50,000 messages, "
+                + "flow control 100,000 messages / 100 MiB (the connector's defaults; Google's Subscriber gets the same)%n",
                 p.messages(), p.sizes()));
         out.append("each reader runs in its own process against its own firehose; CPU, GC, heap and RSS are that "
                 + "process's own, from the start of the drain to its last ack\n\n");

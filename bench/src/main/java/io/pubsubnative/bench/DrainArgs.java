@@ -4,7 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /** The flags every drain process takes: {@code --subscription S --host H:P --messages N [--batch-rows R]}. */
-record DrainArgs(String subscription, String host, long messages, int batchRows, int commitEvery) {
+record DrainArgs(String subscription, String host, long messages, int batchRows, long commitBytes, long commitMessages) {
 
     static DrainArgs parse(String[] args) {
         Map<String, String> flags = new HashMap<>();
@@ -14,11 +14,12 @@ record DrainArgs(String subscription, String host, long messages, int batchRows,
         if (args.length % 2 != 0 || !flags.containsKey("--subscription") || !flags.containsKey("--host")
                 || !flags.containsKey("--messages")) {
             throw new IllegalArgumentException("usage: --subscription projects/p/subscriptions/s --host H:P "
-                    + "--messages N [--batch-rows 1000] [--commit-every 100]");
+                    + "--messages N [--batch-rows 1000] [--commit-bytes 33554432] [--commit-messages 50000]");
         }
         return new DrainArgs(flags.get("--subscription"), flags.get("--host"),
                 Long.parseLong(flags.get("--messages")),
                 Integer.parseInt(flags.getOrDefault("--batch-rows", "1000")),
-                Integer.parseInt(flags.getOrDefault("--commit-every", "100")));
+                Long.parseLong(flags.getOrDefault("--commit-bytes", Long.toString(32L << 20))),
+                Long.parseLong(flags.getOrDefault("--commit-messages", "50000")));
     }
 }

@@ -8,7 +8,9 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -22,9 +24,14 @@ public final class FirehoseProcess implements AutoCloseable {
     private static final String LISTENING = "FIREHOSE_LISTENING ";
     private static final long START_TIMEOUT_SECONDS = 60;
 
+    private static final int KEPT_OUTPUT_LINES = 20;
+
     private final Process process;
     private final Path reportFile;
     private final String hostPort;
+    /** The last lines the firehose printed, for the error when it fails. */
+    private final Deque<String> lastOutput = new ArrayDeque<>();
+    private Thread outputReader;
 
     private FirehoseProcess(Process process, Path reportFile, String hostPort) {
         this.process = process;
@@ -45,8 +52,10 @@ public final class FirehoseProcess implements AutoCloseable {
         String line;
         while (System.nanoTime() < deadline && (line = out.readLine()) != null) {
             if (line.startsWith(LISTENING)) {
-                drainInBackground(out);
-                return new FirehoseProcess(process, report, line.substring(LISTENING.length()).trim());
+                FirehoseProcess firehose = new FirehoseProcess(process, report,
+                        line.substring(LISTENING.length()).trim());
+                firehose.keepOutputInBackground(out);
+                return firehose;
             }
             seen.append(line).append('\n');
         }
@@ -55,12 +64,18 @@ public final class FirehoseProcess implements AutoCloseable {
                 + "); its output:\n" + seen);
     }
 
-    /** Keeps reading its output so that it never blocks on a full pipe. */
-    private static void drainInBackground(BufferedReader out) {
+    /** Keeps reading its output, so that it never blocks on a full pipe, and keeps the last lines. */
+    private void keepOutputInBackground(BufferedReader out) {
         Thread thread = new Thread(() -> {
             try {
-                while (out.readLine() != null) {
-                    // The report is read from the report file.
+                String line;
+                while ((line = out.readLine()) != null) {
+                    synchronized (lastOutput) {
+                        lastOutput.addLast(line);
+                        if (lastOutput.size() > KEPT_OUTPUT_LINES) {
+                            lastOutput.removeFirst();
+                        }
+                    }
                 }
             } catch (IOException e) {
                 // The process ended.
@@ -68,6 +83,7 @@ public final class FirehoseProcess implements AutoCloseable {
         }, "firehose-output");
         thread.setDaemon(true);
         thread.start();
+        outputReader = thread;
     }
 
     public String hostPort() {
@@ -86,10 +102,14 @@ public final class FirehoseProcess implements AutoCloseable {
                 throw new IOException("firehose did not stop within 30 s of SIGTERM");
             }
         }
+        // Let the reader take in what the process printed last.
+        outputReader.join(TimeUnit.SECONDS.toMillis(5));
         String json = Files.readString(reportFile).trim();
         if (json.isEmpty()) {
-            throw new IOException("firehose wrote no report to " + reportFile + " (exit code " + process.exitValue()
-                    + ")");
+            synchronized (lastOutput) {
+                throw new IOException("firehose wrote no report to " + reportFile + " (exit code "
+                        + process.exitValue() + "); its last output:\n" + String.join("\n", lastOutput));
+            }
         }
         return new ObjectMapper().readTree(json);
     }

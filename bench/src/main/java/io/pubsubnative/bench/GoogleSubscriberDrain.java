@@ -1,5 +1,6 @@
 package io.pubsubnative.bench;
 
+import com.google.api.gax.batching.FlowControlSettings;
 import com.google.api.gax.core.NoCredentialsProvider;
 import com.google.api.gax.grpc.GrpcTransportChannel;
 import com.google.api.gax.rpc.FixedTransportChannelProvider;
@@ -14,14 +15,16 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The baseline: Google's Java {@code Subscriber} (one StreamingPull stream, default flow control
- * and executor) with a receiver that only acks, on Google's documented emulator channel
+ * The baseline: Google's Java {@code Subscriber} (one StreamingPull stream, default executor, flow
+ * control set to the connector's defaults: 100,000 messages, 100 MiB) with a receiver that only acks, on Google's documented emulator channel
  * (plaintext, no credentials). Stops once every message was received, which flushes pending acks.
  * Prints one JSON line.
  */
 public final class GoogleSubscriberDrain {
 
     private static final long TIMEOUT_SECONDS = 600;
+    private static final long MAX_OUTSTANDING_MESSAGES = 100_000;
+    private static final long MAX_OUTSTANDING_BYTES = 100L << 20;
 
     private GoogleSubscriberDrain() {
     }
@@ -44,6 +47,10 @@ public final class GoogleSubscriberDrain {
         Subscriber subscriber = Subscriber.newBuilder(ProjectSubscriptionName.parse(args.subscription()), receiver)
                 .setChannelProvider(FixedTransportChannelProvider.create(GrpcTransportChannel.create(channel)))
                 .setCredentialsProvider(NoCredentialsProvider.create())
+                .setFlowControlSettings(FlowControlSettings.newBuilder()
+                        .setMaxOutstandingElementCount(MAX_OUTSTANDING_MESSAGES)
+                        .setMaxOutstandingRequestBytes(MAX_OUTSTANDING_BYTES)
+                        .build())
                 .build();
         try {
             subscriber.startAsync().awaitRunning();

@@ -1,6 +1,5 @@
 package io.pubsubnative.bench;
 
-import io.pubsubnative.spark.nativelib.FfiFetchBench;
 import io.pubsubnative.spark.nativelib.SubscriberSession;
 import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
@@ -13,7 +12,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 /**
  * The native subscriber through JNI in a plain JVM (no Spark): fetch a batch, import it through the
  * C Data Interface, read its payload size from the offsets, close it; acknowledge through the last
- * batch every {@code --commit-every} batches, as Spark's commits would. Prints one JSON line.
+ * batch whenever {@code --commit-bytes} of payload or {@code --commit-messages} messages were read since
+ * the last ack, as Spark's commits of micro-batches would. Flow control: the connector's defaults. Prints one JSON line.
  */
 public final class JniDrain {
 
@@ -29,7 +29,9 @@ public final class JniDrain {
         long rows = 0;
         long bytes = 0;
         long batchId = 0;
-        String config = FfiFetchBench.sessionConfig(args.subscription(), args.host());
+        long ackedBytes = 0;
+        long ackedRows = 0;
+        String config = "{\"subscription\":\"" + args.subscription() + "\",\"emulator_host\":\"" + args.host() + "\"}";
         try (BufferAllocator allocator = new RootAllocator();
              SubscriberSession session = SubscriberSession.open(args.subscription(), config)) {
             long lastArrival = System.nanoTime();
@@ -51,8 +53,10 @@ public final class JniDrain {
                     rows += n;
                 }
                 lastArrival = System.nanoTime();
-                if (batchId % args.commitEvery() == args.commitEvery() - 1) {
+                if (bytes - ackedBytes >= args.commitBytes() || rows - ackedRows >= args.commitMessages()) {
                     session.ackThrough(batchId);
+                    ackedBytes = bytes;
+                    ackedRows = rows;
                 }
                 batchId++;
             }
