@@ -65,6 +65,27 @@ public class FfiFetchJmh {
                 "--size", Integer.toString(size), "--attributes", "2", "--ack-deadline-secs", "600"));
         allocator = new RootAllocator();
         session = SubscriberSession.open(SUBSCRIPTION, FfiFetchBench.sessionConfig(SUBSCRIPTION, firehose.hostPort()));
+        skipBatchesCutBeforeTheFirstFetch();
+    }
+
+    /**
+     * The session cuts batches at the row count its first fetch asks for (1,000 before any fetch), so
+     * the batches that arrived before it are smaller than {@code rows}: take and nack those first.
+     */
+    private void skipBatchesCutBeforeTheFirstFetch() throws InterruptedException {
+        long deadline = System.nanoTime() + PREFILL_TIMEOUT_NANOS;
+        while (true) {
+            prepare();
+            fetchImportClose();
+            boolean full = fetched == rows;
+            releaseAndNack();
+            if (full) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("no batch of " + rows + " rows within 30 s");
+            }
+        }
     }
 
     /** Waits (outside the measurement) until a whole batch is buffered natively. */
@@ -92,11 +113,15 @@ public class FfiFetchJmh {
     /** Nacks the batch (outside the measurement) so the firehose redelivers it. */
     @TearDown(Level.Invocation)
     public void recycle() {
-        array.close();
-        schema.close();
+        releaseAndNack();
         if (fetched != rows) {
             throw new IllegalStateException("fetched " + fetched + " rows, expected " + rows);
         }
+    }
+
+    private void releaseAndNack() {
+        array.close();
+        schema.close();
         fetchedTotal += fetched;
         session.nackBatch(batchId++);
     }
