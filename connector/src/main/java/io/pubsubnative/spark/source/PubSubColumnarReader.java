@@ -132,9 +132,6 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
             }
             if (!stillConnecting(elapsedMs) && !stillDraining()) {
                 exhausted = true;
-                if (partition.drainCheck()) {
-                    counters.silentEndings.add(1);
-                }
             }
         }
         return false;

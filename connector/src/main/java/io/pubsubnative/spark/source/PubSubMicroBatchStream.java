@@ -48,7 +48,6 @@ public final class PubSubMicroBatchStream
     private final ReadCounters counters;
     private boolean availableNow;
     private Long rowsAtLastPlanning;
-    private long silentEndingsAtLastPlanning;
 
     public PubSubMicroBatchStream(ReadOptions options, String checkpointLocation) {
         this.options = options;
@@ -103,20 +102,13 @@ public final class PubSubMicroBatchStream
         signal.publish(false);
         long start = PubSubOffset.of(startOffset).value();
         long rowsNow = counters.rows.value();
-        long silentNow = counters.silentEndings.value();
         if (availableNow && rowsAtLastPlanning != null) {
             if (rowsNow == rowsAtLastPlanning) {
                 LOG.info("AvailableNow: the previous batch read no message; the source has caught up");
                 return new PubSubOffset(start);
             }
-            if (silentNow - silentEndingsAtLastPlanning >= parallelism) {
-                LOG.info("AvailableNow: every task of the previous batch ended on a silent stream; "
-                        + "the source has caught up");
-                return new PubSubOffset(start);
-            }
         }
         rowsAtLastPlanning = rowsNow;
-        silentEndingsAtLastPlanning = silentNow;
         return new PubSubOffset(start + 1);
     }
 
