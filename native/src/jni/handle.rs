@@ -80,20 +80,6 @@ pub fn close<T: Handled>(handle: jlong) -> Result<Arc<T>, NativeError> {
     Ok(*boxed)
 }
 
-pub fn into_handle(session: Session) -> jlong {
-    open(session)
-}
-
-/// A shared reference to the session behind an open handle.
-pub fn borrow(handle: jlong) -> Result<Arc<Session>, NativeError> {
-    get::<Session>(handle)
-}
-
-/// Takes the session back from an open handle; the handle is invalid afterwards.
-pub fn take(handle: jlong) -> Result<Arc<Session>, NativeError> {
-    close::<Session>(handle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,7 +110,7 @@ mod tests {
             err.contains("is a publisher handle, not a session handle"),
             "{err}"
         );
-        let err = error(take(handle));
+        let err = error(close::<Session>(handle));
         assert!(err.contains("not a session handle"), "{err}");
         let publisher = close::<Publisher>(handle).unwrap();
         let _context = crate::runtime::runtime().unwrap().enter();

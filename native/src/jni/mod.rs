@@ -22,6 +22,27 @@ fn java_string(env: &mut JNIEnv<'_>, value: &JString<'_>) -> Result<String, Nati
     Ok(env.get_string(value)?.into())
 }
 
+/// A new Java `long[]` holding `values`.
+fn long_array(env: &mut JNIEnv<'_>, values: &[i64]) -> Result<jlongArray, NativeError> {
+    let array = env.new_long_array(values.len() as jint)?;
+    env.set_long_array_region(&array, 0, values)?;
+    Ok(array.into_raw())
+}
+
+/// Invalidates `handle`, then closes and drops its value with the runtime
+/// entered: dropping a gRPC channel may spawn clean-up work, which needs the
+/// runtime's context on this JVM thread.
+fn close_in_runtime<T: handle::Handled>(
+    handle: jlong,
+    close: impl FnOnce(&T) -> Result<(), NativeError>,
+) -> Result<(), NativeError> {
+    let value = handle::close::<T>(handle)?;
+    let _context = crate::runtime::runtime()?.enter();
+    let closed = close(&value);
+    drop(value);
+    closed
+}
+
 #[no_mangle]
 pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_abiVersion(
     mut env: JNIEnv<'_>,
@@ -62,7 +83,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_openSub
     run(&mut env, 0, |env| {
         let json = java_string(env, &config_json)?;
         let session = Session::open(SessionConfig::from_json(&json)?)?;
-        Ok(handle::into_handle(session))
+        Ok(handle::open(session))
     })
 }
 
@@ -80,7 +101,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_fetch(
     schema_addr: jlong,
 ) -> jint {
     run(&mut env, 0, |_| {
-        let session = handle::borrow(handle)?;
+        let session = handle::get::<Session>(handle)?;
         let wait = Duration::from_millis(u64::try_from(wait_ms).unwrap_or(0));
         let Some(batch) = session.fetch(batch_id, max_rows, max_bytes, wait)? else {
             return Ok(0);
@@ -101,7 +122,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_ackThro
     committed_batch_id: jlong,
 ) {
     run(&mut env, (), |_| {
-        handle::borrow(handle)?.ack_through(committed_batch_id)
+        handle::get::<Session>(handle)?.ack_through(committed_batch_id)
     })
 }
 
@@ -113,7 +134,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_nackBat
     batch_id: jlong,
 ) {
     run(&mut env, (), |_| {
-        handle::borrow(handle)?.nack_batch(batch_id)
+        handle::get::<Session>(handle)?.nack_batch(batch_id)
     })
 }
 
@@ -124,10 +145,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_metrics
     handle: jlong,
 ) -> jlongArray {
     run(&mut env, std::ptr::null_mut(), |env| {
-        let values = handle::borrow(handle)?.metrics();
-        let array = env.new_long_array(values.len() as jint)?;
-        env.set_long_array_region(&array, 0, &values)?;
-        Ok(array.into_raw())
+        long_array(env, &handle::get::<Session>(handle)?.metrics())
     })
 }
 
@@ -138,13 +156,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_closeSu
     handle: jlong,
 ) {
     run(&mut env, (), |_| {
-        let session = handle::take(handle)?;
-        // Dropping the gRPC channel may spawn clean-up work, which needs the
-        // runtime's context on this JVM thread.
-        let _context = crate::runtime::runtime()?.enter();
-        let closed = session.close();
-        drop(session);
-        closed
+        close_in_runtime::<Session>(handle, Session::close)
     })
 }
 

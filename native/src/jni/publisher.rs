@@ -4,13 +4,13 @@
 
 use super::barrier::run;
 use super::handle;
-use super::java_string;
+use super::{close_in_runtime, java_string, long_array};
 use crate::ffi::import::import_struct;
 use crate::publish::check_topic::check_topic;
 use crate::publish::config::PublisherConfig;
 use crate::publish::Publisher;
 use jni::objects::{JClass, JString};
-use jni::sys::{jint, jlong, jlongArray, jstring};
+use jni::sys::{jlong, jlongArray, jstring};
 use jni::JNIEnv;
 
 #[no_mangle]
@@ -76,10 +76,7 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_publish
     publisher: jlong,
 ) -> jlongArray {
     run(&mut env, std::ptr::null_mut(), |env| {
-        let values = handle::get::<Publisher>(publisher)?.metrics();
-        let array = env.new_long_array(values.len() as jint)?;
-        env.set_long_array_region(&array, 0, &values)?;
-        Ok(array.into_raw())
+        long_array(env, &handle::get::<Publisher>(publisher)?.metrics())
     })
 }
 
@@ -90,12 +87,9 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_closePu
     publisher: jlong,
 ) {
     run(&mut env, (), |_| {
-        let publisher = handle::close::<Publisher>(publisher)?;
-        // Dropping the gRPC channel may spawn clean-up work, which needs the
-        // runtime's context on this JVM thread.
-        let _context = crate::runtime::runtime()?.enter();
-        publisher.close();
-        drop(publisher);
-        Ok(())
+        close_in_runtime::<Publisher>(publisher, |p| {
+            p.close();
+            Ok(())
+        })
     })
 }
