@@ -87,11 +87,7 @@ class AckOnCommitIT extends PubSubSparkITBase {
 
     // run 2: same checkpoint, working sink
     Collector run2 = new Collector();
-    StreamingQuery q2 = pubsub(sub).load().writeStream()
-        .option("checkpointLocation", checkpoint(sub))
-        .trigger(Trigger.ProcessingTime(300))
-        .foreachBatch((BatchFn) (df, batchId) -> run2.add(df, batchId))
-        .start();
+    StreamingQuery q2 = collectInto(run2, sub, checkpoint(sub), Trigger.ProcessingTime(300));
     Set<String> union = ConcurrentHashMap.newKeySet();
     try {
       awaitTrue(() -> "every message in the committed output (have " + union.size() + " of "

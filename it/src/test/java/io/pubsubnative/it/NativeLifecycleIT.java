@@ -71,11 +71,7 @@ class NativeLifecycleIT extends PubSubSparkITBase {
     for (int cycle = 0; cycle < CYCLES; cycle++) {
       published.addAll(fx.publish(topic, AckOnCommitIT.ints(cycle * 5, cycle * 5 + 5)));
       Collector c = new Collector();
-      StreamingQuery q = pubsub(sub).load().writeStream()
-          .option("checkpointLocation", checkpoint(sub + "-" + cycle))
-          .trigger(Trigger.AvailableNow())
-          .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
-          .start();
+      StreamingQuery q = collectInto(c, sub, checkpoint(sub + "-" + cycle), Trigger.AvailableNow());
       awaitTermination(q, Duration.ofSeconds(60));
       c.snapshot().forEach(m -> seen.add(m.messageId()));
       if (cycle == 0) {

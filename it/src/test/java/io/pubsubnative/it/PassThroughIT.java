@@ -142,11 +142,7 @@ class PassThroughIT extends PubSubSparkITBase {
         PubsubMessage.newBuilder().putAttributes("only", "attr").build(),
         PubsubMessage.newBuilder().setData(ByteString.copyFrom("x", StandardCharsets.UTF_8)).build()));
     Collector c = new Collector();
-    StreamingQuery q = pubsub(sub).load().writeStream()
-        .option("checkpointLocation", checkpoint(sub))
-        .trigger(Trigger.AvailableNow())
-        .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
-        .start();
+    StreamingQuery q = collectInto(c, sub, checkpoint(sub), Trigger.AvailableNow());
     awaitTermination(q, Duration.ofSeconds(120));
     Map<String, Msg> byId = new HashMap<>();
     for (Msg m : c.snapshot()) {

@@ -194,14 +194,21 @@ abstract class PubSubSparkITBase {
    * Reads with {@code Trigger.AvailableNow} until {@code expected} messages arrived; a run ends at
    * the first micro-batch that finds the subscription drained, so it may take several runs.
    */
+  /** Starts a query that reads the subscription into {@code c}, every row of every micro-batch. */
+  static StreamingQuery collectInto(Collector c, String subscriptionShortName, String checkpointDir,
+                                    org.apache.spark.sql.streaming.Trigger trigger) throws Exception {
+    return pubsub(subscriptionShortName).load().writeStream()
+        .option("checkpointLocation", checkpointDir)
+        .trigger(trigger)
+        .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
+        .start();
+  }
+
   static Collector readAllAvailableNow(String subscriptionShortName, int expected) throws Exception {
     Collector c = new Collector();
     for (int round = 0; c.size() < expected && round < 6; round++) {
-      StreamingQuery q = pubsub(subscriptionShortName).load().writeStream()
-          .option("checkpointLocation", checkpoint(subscriptionShortName))
-          .trigger(org.apache.spark.sql.streaming.Trigger.AvailableNow())
-          .foreachBatch((BatchFn) (df, batchId) -> c.add(df, batchId))
-          .start();
+      StreamingQuery q = collectInto(c, subscriptionShortName, checkpoint(subscriptionShortName),
+          org.apache.spark.sql.streaming.Trigger.AvailableNow());
       awaitTermination(q, Duration.ofSeconds(120));
     }
     return c;

@@ -52,11 +52,7 @@ class StopRestartIT extends PubSubSparkITBase {
 
     // run 2: same checkpoint
     Collector run2 = new Collector();
-    StreamingQuery q2 = pubsub(sub).load().writeStream()
-        .option("checkpointLocation", checkpoint(sub))
-        .trigger(Trigger.ProcessingTime(300))
-        .foreachBatch((BatchFn) (df, batchId) -> run2.add(df, batchId))
-        .start();
+    StreamingQuery q2 = collectInto(run2, sub, checkpoint(sub), Trigger.ProcessingTime(300));
     awaitPartB(q2, sub, run2, partB, run1Ids);
     sleep(5_000); // a redelivered committed message would show up by now
     q2.stop();
@@ -105,11 +101,7 @@ class StopRestartIT extends PubSubSparkITBase {
     Set<String> partB = new HashSet<>(fx.publish(topic, AckOnCommitIT.ints(50, 350)));
 
     Collector run2 = new Collector();
-    StreamingQuery q2 = pubsub(sub).load().writeStream()
-        .option("checkpointLocation", checkpoint(sub))
-        .trigger(Trigger.ProcessingTime(300))
-        .foreachBatch((BatchFn) (df, batchId) -> run2.add(df, batchId))
-        .start();
+    StreamingQuery q2 = collectInto(run2, sub, checkpoint(sub), Trigger.ProcessingTime(300));
     awaitPartB(q2, sub, run2, partB, run1Ids);
     q2.stop();
     assertEquals(0, countIn(run2, run1Ids), "restarted query re-read committed messages");
