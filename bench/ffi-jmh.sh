@@ -7,4 +7,4 @@
 #
 # Environment: see bench/lib/run-firehose-bench.sh.
 set -euo pipefail
-exec "$(dirname "${BASH_SOURCE[0]}")/lib/run-firehose-bench.sh" io.pubsubnative.bench.jmh.FfiJmhBench "$@"
+exec "$(dirname "${BASH_SOURCE[0]}")/lib/run-firehose-bench.sh" io.pubsubnative.bench.FfiJmhBench "$@"

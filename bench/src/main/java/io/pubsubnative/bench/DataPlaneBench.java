@@ -1,6 +1,7 @@
 package io.pubsubnative.bench;
 
 import static io.pubsubnative.bench.FirehoseBenchReport.num;
+import static io.pubsubnative.bench.FirehoseBenchReport.verdict;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -130,8 +131,8 @@ public final class DataPlaneBench {
                 out.append(String.format(Locale.ROOT, "  %6d B  %-11s / google-java = %6.2fx", e.getKey(), side, ratio));
                 if (side.equals("jni-arrow") && e.getKey() == 1024) {
                     out.append(String.format(Locale.ROOT, "   targets: >= %.0fx %s, >= %,.0f msgs/CPU-s %s", TARGET_RATIO,
-                            ratio >= TARGET_RATIO ? "MET" : "NOT MET", TARGET_MSGS_PER_CPU_SECOND,
-                            ours.result().msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND ? "MET" : "NOT MET"));
+                            verdict(ratio >= TARGET_RATIO), TARGET_MSGS_PER_CPU_SECOND,
+                            verdict(ours.result().msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND)));
                 }
                 out.append('\n');
                 JsonNode ceiling = ceilings.get(e.getKey());
@@ -139,7 +140,7 @@ public final class DataPlaneBench {
                     double share = ours.result().msgPerSec() / ceiling.get("messages_per_sec").asDouble();
                     out.append(String.format(Locale.ROOT, "  %6d B  %-11s / ceiling     = %6.2f   (msg/s, i.e. "
                             + "payload bytes/s)%s%n", e.getKey(), side, share, e.getKey() == 1024
-                            ? "   target >= 0.50 " + (share >= TARGET_CEILING_SHARE ? "MET" : "NOT MET") : ""));
+                            ? "   target >= 0.50 " + verdict(share >= TARGET_CEILING_SHARE) : ""));
                 }
             }
         }
@@ -153,14 +154,7 @@ public final class DataPlaneBench {
         v.put("only", "native-rust,jni-arrow,google-java");
         v.put("firehose", "");
         v.put("native-drain", "");
-        for (int i = 0; i < args.length; i += 2) {
-            String key = args[i].startsWith("--") ? args[i].substring(2) : "";
-            if (!v.containsKey(key) || i + 1 >= args.length) {
-                throw new IllegalArgumentException("unknown flag or missing value: " + args[i] + "; flags: "
-                        + v.keySet());
-            }
-            v.put(key, args[i + 1]);
-        }
+        BenchArgs.apply(args, v, "DataPlaneBench");
         if (v.get("firehose").isEmpty() || v.get("native-drain").isEmpty()) {
             throw new IllegalArgumentException("--firehose and --native-drain (paths of the built binaries) are "
                     + "required; bench/dataplane-firehose.sh passes them");

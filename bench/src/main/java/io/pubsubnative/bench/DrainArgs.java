@@ -7,19 +7,15 @@ import java.util.Map;
 record DrainArgs(String subscription, String host, long messages, int batchRows, long commitBytes, long commitMessages) {
 
     static DrainArgs parse(String[] args) {
-        Map<String, String> flags = new HashMap<>();
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i], args[i + 1]);
+        Map<String, String> flags = new HashMap<>(Map.of("subscription", "", "host", "", "messages", "0",
+                "batch-rows", "1000", "commit-bytes", Long.toString(32L << 20), "commit-messages", "50000"));
+        BenchArgs.apply(args, flags, "drain");
+        if (flags.get("subscription").isEmpty() || flags.get("host").isEmpty() || flags.get("messages").equals("0")) {
+            throw new IllegalArgumentException("--subscription projects/p/subscriptions/s, --host H:P and "
+                    + "--messages N are required");
         }
-        if (args.length % 2 != 0 || !flags.containsKey("--subscription") || !flags.containsKey("--host")
-                || !flags.containsKey("--messages")) {
-            throw new IllegalArgumentException("usage: --subscription projects/p/subscriptions/s --host H:P "
-                    + "--messages N [--batch-rows 1000] [--commit-bytes 33554432] [--commit-messages 50000]");
-        }
-        return new DrainArgs(flags.get("--subscription"), flags.get("--host"),
-                Long.parseLong(flags.get("--messages")),
-                Integer.parseInt(flags.getOrDefault("--batch-rows", "1000")),
-                Long.parseLong(flags.getOrDefault("--commit-bytes", Long.toString(32L << 20))),
-                Long.parseLong(flags.getOrDefault("--commit-messages", "50000")));
+        return new DrainArgs(flags.get("subscription"), flags.get("host"), Long.parseLong(flags.get("messages")),
+                Integer.parseInt(flags.get("batch-rows")), Long.parseLong(flags.get("commit-bytes")),
+                Long.parseLong(flags.get("commit-messages")));
     }
 }

@@ -1,5 +1,6 @@
-package io.pubsubnative.bench.jmh;
+package io.pubsubnative.bench;
 
+import io.pubsubnative.bench.jmh.FfiFetchJmh;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Locale;
@@ -24,14 +25,12 @@ public final class FfiJmhBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> flags = new HashMap<>(Map.of("--rows", "1000,10000"));
-        for (int i = 0; i + 1 < args.length; i += 2) {
-            flags.put(args[i], args[i + 1]);
+        Map<String, String> flags = new HashMap<>(Map.of("rows", "1000,10000", "firehose", ""));
+        BenchArgs.apply(args, flags, "FfiJmhBench");
+        if (flags.get("firehose").isEmpty()) {
+            throw new IllegalArgumentException("--firehose BINARY is required; bench/ffi-jmh.sh passes it");
         }
-        if (!flags.containsKey("--firehose") || args.length % 2 != 0) {
-            throw new IllegalArgumentException("usage: FfiJmhBench --firehose BINARY [--rows 1000,10000]");
-        }
-        String[] rows = flags.get("--rows").split(",");
+        String[] rows = flags.get("rows").split(",");
         Options options = new OptionsBuilder()
                 .include(FfiFetchJmh.class.getName())
                 .param("rows", rows)
@@ -40,7 +39,7 @@ public final class FfiJmhBench {
                 .warmupTime(TimeValue.seconds(2))
                 .measurementIterations(5)
                 .measurementTime(TimeValue.seconds(2))
-                .jvmArgsAppend("-Dbench.firehose=" + flags.get("--firehose"))
+                .jvmArgsAppend("-Dbench.firehose=" + flags.get("firehose"))
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         StringBuilder out = new StringBuilder("\n==================== ffi-jmh results ====================\n");
@@ -58,7 +57,7 @@ public final class FfiJmhBench {
                     String.format(Locale.ROOT, "%.1f", s.getPercentile(90)),
                     String.format(Locale.ROOT, "%.1f", s.getPercentile(99)),
                     String.format(Locale.ROOT, "%.1f", perThousand),
-                    perThousand <= TARGET_MICROS_PER_1000_ROWS ? "MET" : "NOT MET"));
+                    FirehoseBenchReport.verdict(perThousand <= TARGET_MICROS_PER_1000_ROWS)));
         }
         System.out.print(out);
     }

@@ -15,6 +15,10 @@ final class FirehoseBenchReport {
         return out;
     }
 
+    static String verdict(boolean met) {
+        return met ? "MET" : "NOT MET";
+    }
+
     static String num(String format, double value) {
         return Double.isNaN(value) || Double.isInfinite(value) ? "n/a" : String.format(Locale.ROOT, format, value);
     }

@@ -1,6 +1,7 @@
 package io.pubsubnative.bench;
 
 import static io.pubsubnative.bench.FirehoseBenchReport.num;
+import static io.pubsubnative.bench.FirehoseBenchReport.verdict;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,20 +29,14 @@ public final class SparkFirehoseBench {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = new LinkedHashMap<>(Map.of("--messages", "1000000,10000000", "--sinks",
-                "noop,parquet", "--size", "1024", "--firehose", ""));
-        for (int i = 0; i < argv.length; i += 2) {
-            if (!a.containsKey(argv[i]) || i + 1 >= argv.length) {
-                throw new IllegalArgumentException("unknown flag or missing value: " + argv[i] + "; flags: "
-                        + a.keySet());
-            }
-            a.put(argv[i], argv[i + 1]);
-        }
-        Path firehose = Path.of(a.get("--firehose"));
-        int size = Integer.parseInt(a.get("--size"));
+        Map<String, String> a = new LinkedHashMap<>(Map.of("messages", "1000000,10000000", "sinks",
+                "noop,parquet", "size", "1024", "firehose", ""));
+        BenchArgs.apply(argv, a, "SparkFirehoseBench");
+        Path firehose = Path.of(a.get("firehose"));
+        int size = Integer.parseInt(a.get("size"));
         List<Run> runs = new ArrayList<>();
-        for (String sink : a.get("--sinks").split(",")) {
-            for (String count : a.get("--messages").split(",")) {
+        for (String sink : a.get("sinks").split(",")) {
+            for (String count : a.get("messages").split(",")) {
                 long messages = Long.parseLong(count.trim());
                 List<String> flags = List.of("--messages", Long.toString(messages), "--size", Integer.toString(size),
                         "--attributes", "2", "--ack-deadline-secs", "60");
@@ -102,7 +97,4 @@ public final class SparkFirehoseBench {
         return r.get("gc_ms") / 1000.0 / r.get("wall_s");
     }
 
-    private static String verdict(boolean met) {
-        return met ? "MET" : "NOT MET";
-    }
 }

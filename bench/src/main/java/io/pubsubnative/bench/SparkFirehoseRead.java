@@ -29,21 +29,20 @@ public final class SparkFirehoseRead {
     }
 
     public static void main(String[] argv) throws Exception {
-        Map<String, String> a = new HashMap<>();
-        for (int i = 0; i + 1 < argv.length; i += 2) {
-            a.put(argv[i], argv[i + 1]);
-        }
-        String sink = a.getOrDefault("--sink", "noop");
-        long messages = Long.parseLong(a.get("--messages"));
-        int size = Integer.parseInt(a.get("--size"));
+        Map<String, String> a = new HashMap<>(Map.of("subscription", "", "host", "", "messages", "0", "size", "0",
+                "sink", "noop", "master", "local[2]"));
+        BenchArgs.apply(argv, a, "SparkFirehoseRead");
+        String sink = a.get("sink");
+        long messages = Long.parseLong(a.get("messages"));
+        int size = Integer.parseInt(a.get("size"));
         Path work = Files.createTempDirectory("spark-firehose-read");
-        SparkSession spark = BenchEnvironment.localSpark("spark-firehose-read", a.getOrDefault("--master", "local[2]"));
+        SparkSession spark = BenchEnvironment.localSpark("spark-firehose-read", a.get("master"));
         ReadEmulatorBench.RowCounter counter = new ReadEmulatorBench.RowCounter();
         spark.streams().addListener(counter);
         Probe probe = Probe.start(false);
         Dataset<Row> messagesRead = spark.readStream().format("pubsub")
-                .option("subscriptionId", a.get("--subscription"))
-                .option("emulatorHost", a.get("--host"))
+                .option("subscriptionId", a.get("subscription"))
+                .option("emulatorHost", a.get("host"))
                 .load();
         DataStreamWriter<Row> writer = sink.equals("parquet")
                 ? messagesRead.select("message_id", "publish_time", "attributes", "payload").writeStream()
