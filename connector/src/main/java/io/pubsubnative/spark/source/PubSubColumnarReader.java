@@ -36,7 +36,7 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     static final long MAX_FETCH_BYTES = 64L * 1024 * 1024;
     /** How long a task whose session was just opened waits for the stream's first message. */
     static final long MAX_CONNECT_WAIT_MS = 2_000;
-    /** Under AvailableNow, how long the subscription must stay silent before a task ends empty. */
+    /** Under AvailableNow, how long a task that has read nothing waits in silence before it ends empty. */
     static final long DRAIN_IDLE_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(PubSubColumnarReader.class);
@@ -48,7 +48,6 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private final SessionLease lease;
     private final SubscriberSession session;
     private final long startNanos;
-    private long lastRowNanos;
     private final long[] baselineMetrics;
     private long[] lastMetrics;
     private long rowsRead;
@@ -80,7 +79,6 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
         this.baselineMetrics = lease.reportedMetrics().clone();
         this.lastMetrics = baselineMetrics;
         this.startNanos = System.nanoTime();
-        this.lastRowNanos = startNanos;
         context.addTaskFailureListener((TaskFailureListener) (ctx, error) -> onTaskFailure());
         context.addTaskCompletionListener((TaskCompletionListener) ctx -> onTaskCompletion());
         try {
@@ -123,7 +121,6 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
             ImportedBatch batch = fetch(maxRows, maxBytes, waitMs);
             if (batch != null) {
                 current = batch;
-                lastRowNanos = System.nanoTime();
                 rowsRead += batch.rows();
                 bytesRead += batch.payloadBytes();
                 counters.rows.add(batch.rows());
@@ -147,10 +144,15 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
                 && elapsedMs < Math.min(MAX_CONNECT_WAIT_MS, options.connectTimeoutMs());
     }
 
-    /** Under AvailableNow, an empty fetch ends the task only after {@link #DRAIN_IDLE_MS} of silence. */
+    /**
+     * Under AvailableNow, a task that has read nothing ends only after {@link #DRAIN_IDLE_MS} of
+     * silence: an empty micro-batch stops the query, so it must mean the subscription is drained. A
+     * task that has read rows ends at its first empty fetch, as under other triggers; its batch is
+     * not empty, so the query goes on to the next one.
+     */
     private boolean stillDraining() {
-        return partition.drainCheck()
-                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRowNanos) < DRAIN_IDLE_MS;
+        return partition.drainCheck() && rowsRead == 0
+                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) < DRAIN_IDLE_MS;
     }
 
     private ImportedBatch fetch(int maxRows, long maxBytes, long waitMs) {
