@@ -43,8 +43,8 @@ public final class FfiJmhBench {
                 .build();
         Collection<RunResult> results = new Runner(options).run();
         StringBuilder out = new StringBuilder("\n==================== ffi-jmh results ====================\n");
-        out.append("operation: SubscriberSession.fetch (JNI, batch already buffered natively) + "
-                + "Data.importVectorSchemaRoot + root.close; 1 KB messages with 2 attributes\n");
+        out.append("operation: BatchImporter.fetchNext (JNI fetch of a batch already buffered natively + "
+                + "Data.importIntoVector into the reused vector) + release; 1 KB messages with 2 attributes\n");
         String fmt = "%8s %10s %12s %10s %10s %16s  %s%n";
         out.append(String.format(Locale.ROOT, fmt, "rows", "samples", "median us", "p90 us", "p99 us",
                 "us / 1000 rows", "target <= 20 us / 1000 rows"));

@@ -1,17 +1,15 @@
 package io.pubsubnative.bench;
 
+import io.pubsubnative.spark.nativelib.BatchImporter;
 import io.pubsubnative.spark.nativelib.SubscriberSession;
-import org.apache.arrow.c.ArrowArray;
-import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * The native subscriber through JNI in a plain JVM (no Spark): fetch a batch, import it through the
- * C Data Interface, read its payload size from the offsets, close it; acknowledge through the last
+ * The native subscriber through JNI in a plain JVM (no Spark): fetch a batch and import it through
+ * the C Data Interface with the connector's {@link BatchImporter}, read its payload size from the
+ * offsets, release it; acknowledge through the last
  * batch whenever {@code --commit-bytes} of payload or {@code --commit-messages} messages were read since
  * the last ack, as Spark's commits of micro-batches would. Flow control: the connector's defaults. Prints one JSON line.
  */
@@ -33,25 +31,21 @@ public final class JniDrain {
         long ackedRows = 0;
         String config = "{\"subscription\":\"" + args.subscription() + "\",\"emulator_host\":\"" + args.host() + "\"}";
         try (BufferAllocator allocator = new RootAllocator();
-             SubscriberSession session = SubscriberSession.open(args.subscription(), config)) {
+             SubscriberSession session = SubscriberSession.open(args.subscription(), config);
+             BatchImporter importer = new BatchImporter(allocator)) {
             long lastArrival = System.nanoTime();
             while (rows < args.messages()) {
-                try (ArrowArray array = ArrowArray.allocateNew(allocator);
-                     ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
-                    int n = session.fetch(batchId, args.batchRows(), Long.MAX_VALUE, FETCH_WAIT_MS,
-                            array.memoryAddress(), schema.memoryAddress());
-                    if (n == 0) {
-                        if (System.nanoTime() - lastArrival > IDLE_LIMIT_NANOS) {
-                            throw new IllegalStateException("no message for 30 s after " + rows + " rows");
-                        }
-                        continue;
+                int n = importer.fetchNext(session, batchId, args.batchRows(), Long.MAX_VALUE, FETCH_WAIT_MS);
+                if (n == 0) {
+                    if (System.nanoTime() - lastArrival > IDLE_LIMIT_NANOS) {
+                        throw new IllegalStateException("no message for 30 s after " + rows + " rows");
                     }
-                    try (VectorSchemaRoot root = Data.importVectorSchemaRoot(allocator, array, schema, null)) {
-                        VarBinaryVector payload = (VarBinaryVector) root.getVector("payload");
-                        bytes += payload.getOffsetBuffer().getInt((long) n * VarBinaryVector.OFFSET_WIDTH);
-                    }
-                    rows += n;
+                    continue;
                 }
+                VarBinaryVector payload = (VarBinaryVector) importer.vector().getChild("payload");
+                bytes += payload.getOffsetBuffer().getInt((long) n * VarBinaryVector.OFFSET_WIDTH);
+                importer.release();
+                rows += n;
                 lastArrival = System.nanoTime();
                 if (bytes - ackedBytes >= args.commitBytes() || rows - ackedRows >= args.commitMessages()) {
                     session.ackThrough(batchId);

@@ -1,17 +1,14 @@
 package io.pubsubnative.bench.jmh;
 
 import io.pubsubnative.bench.FirehoseProcess;
+import io.pubsubnative.spark.nativelib.BatchImporter;
 import io.pubsubnative.spark.nativelib.FfiFetchBench;
 import io.pubsubnative.spark.nativelib.SubscriberSession;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.apache.arrow.c.ArrowArray;
-import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Level;
@@ -25,8 +22,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Benchmark (d), the FFI cost of the read path: one operation is {@code fetch} of a batch of
- * {@code rows} rows that are already buffered natively, {@code Data.importVectorSchemaRoot}, and
- * closing the imported root (which fires the Rust release callback). Messages come from a firehose
+ * {@code rows} rows that are already buffered natively and its import into the reused vector of the
+ * connector's {@link BatchImporter}, then releasing it (which fires the Rust release callback). Messages come from a firehose
  * (path in the system property {@code bench.firehose}); each fetched batch is nacked outside the
  * measured operation, so the firehose redelivers it and the supply never runs out. Before each
  * operation the session is given time to buffer a full batch, so the operation never waits for
@@ -49,8 +46,7 @@ public class FfiFetchJmh {
     private FirehoseProcess firehose;
     private SubscriberSession session;
     private BufferAllocator allocator;
-    private ArrowArray array;
-    private ArrowSchema schema;
+    private BatchImporter importer;
     private long batchId;
     private int fetched;
     private long fetchedTotal;
@@ -65,6 +61,7 @@ public class FfiFetchJmh {
                 "--size", Integer.toString(size), "--attributes", "2", "--ack-deadline-secs", "600"));
         allocator = new RootAllocator();
         session = SubscriberSession.open(SUBSCRIPTION, FfiFetchBench.sessionConfig(SUBSCRIPTION, firehose.hostPort()));
+        importer = new BatchImporter(allocator);
         skipBatchesCutBeforeTheFirstFetch();
     }
 
@@ -98,16 +95,13 @@ public class FfiFetchJmh {
             }
             Thread.sleep(1);
         }
-        array = ArrowArray.allocateNew(allocator);
-        schema = ArrowSchema.allocateNew(allocator);
     }
 
     @Benchmark
     public int fetchImportClose() {
-        fetched = session.fetch(batchId, rows, Long.MAX_VALUE, 0, array.memoryAddress(), schema.memoryAddress());
-        try (VectorSchemaRoot root = Data.importVectorSchemaRoot(allocator, array, schema, null)) {
-            return root.getRowCount();
-        }
+        fetched = importer.fetchNext(session, batchId, rows, Long.MAX_VALUE, 0);
+        importer.release();
+        return fetched;
     }
 
     /** Nacks the batch (outside the measurement) so the firehose redelivers it. */
@@ -120,14 +114,13 @@ public class FfiFetchJmh {
     }
 
     private void releaseAndNack() {
-        array.close();
-        schema.close();
         fetchedTotal += fetched;
         session.nackBatch(batchId++);
     }
 
     @TearDown(Level.Trial)
     public void close() throws Exception {
+        importer.close();
         session.close();
         allocator.close();
         firehose.close();

@@ -3,10 +3,6 @@ package io.pubsubnative.spark.source;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.arrow.c.ArrowArray;
-import org.apache.arrow.c.ArrowSchema;
-import org.apache.arrow.c.Data;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.spark.TaskContext;
 import org.apache.spark.sql.connector.metric.CustomTaskMetric;
 import org.apache.spark.sql.connector.read.PartitionReader;
@@ -22,6 +18,7 @@ import io.pubsubnative.spark.ack.SessionRegistry;
 import io.pubsubnative.spark.config.ReadOptions;
 import io.pubsubnative.spark.metrics.SourceMetrics;
 import io.pubsubnative.spark.nativelib.ArrowMemory;
+import io.pubsubnative.spark.nativelib.BatchImporter;
 import io.pubsubnative.spark.nativelib.NativeDiagnostics;
 import io.pubsubnative.spark.nativelib.SubscriberSession;
 
@@ -54,7 +51,9 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     private long bytesRead;
     private boolean exhausted;
     private boolean taskFailed;
-    private ImportedBatch current;
+    private final BatchImporter importer;
+    private BatchColumns columns;
+    private ColumnarBatch current;
 
     PubSubColumnarReader(PubSubInputPartition partition, ReadCounters counters) {
         this.partition = partition;
@@ -79,8 +78,6 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
         this.baselineMetrics = lease.reportedMetrics().clone();
         this.lastMetrics = baselineMetrics;
         this.startNanos = System.nanoTime();
-        context.addTaskFailureListener((TaskFailureListener) (ctx, error) -> onTaskFailure());
-        context.addTaskCompletionListener((TaskCompletionListener) ctx -> onTaskCompletion());
         try {
             // A retried attempt of this batch first gives back what an earlier attempt read.
             session.nackBatch(batchId);
@@ -88,6 +85,9 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
             lease.release();
             throw e;
         }
+        this.importer = new BatchImporter(ArrowMemory.allocator());
+        context.addTaskFailureListener((TaskFailureListener) (ctx, error) -> onTaskFailure());
+        context.addTaskCompletionListener((TaskCompletionListener) ctx -> onTaskCompletion());
     }
 
     private static long batchIdOf(TaskContext context) {
@@ -118,13 +118,17 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
             int maxRows = (int) Math.min(options.batchSize(), rowsLeft);
             long maxBytes = Math.min(bytesLeft, MAX_FETCH_BYTES);
             long waitMs = Math.max(1, Math.min(options.maxWaitTimeMs(), options.maxBatchDurationMs() - elapsedMs));
-            ImportedBatch batch = fetch(maxRows, maxBytes, waitMs);
-            if (batch != null) {
-                current = batch;
-                rowsRead += batch.rows();
-                bytesRead += batch.payloadBytes();
-                counters.rows.add(batch.rows());
-                counters.bytes.add(batch.payloadBytes());
+            int rows = importer.fetchNext(session, batchId, maxRows, maxBytes, waitMs);
+            if (rows > 0) {
+                if (columns == null) {
+                    columns = new BatchColumns(importer.vector());
+                }
+                current = columns.batch(rows);
+                long payloadBytes = columns.payloadBytes(rows);
+                rowsRead += rows;
+                bytesRead += payloadBytes;
+                counters.rows.add(rows);
+                counters.bytes.add(payloadBytes);
                 return true;
             }
             if (!stillConnecting(elapsedMs) && !stillDraining()) {
@@ -155,30 +159,12 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
                 && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) < DRAIN_IDLE_MS;
     }
 
-    private ImportedBatch fetch(int maxRows, long maxBytes, long waitMs) {
-        try (ArrowArray array = ArrowArray.allocateNew(ArrowMemory.allocator());
-             ArrowSchema schema = ArrowSchema.allocateNew(ArrowMemory.allocator())) {
-            int rows = session.fetch(batchId, maxRows, maxBytes, waitMs,
-                    array.memoryAddress(), schema.memoryAddress());
-            if (rows <= 0) {
-                return null;
-            }
-            VectorSchemaRoot root = Data.importVectorSchemaRoot(ArrowMemory.allocator(), array, schema, null);
-            try {
-                return new ImportedBatch(root);
-            } catch (RuntimeException e) {
-                root.close();
-                throw e;
-            }
-        }
-    }
-
     @Override
     public ColumnarBatch get() {
         if (current == null) {
             throw new IllegalStateException("get() called without a successful next()");
         }
-        return current.batch();
+        return current;
     }
 
     @Override
@@ -196,14 +182,14 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
 
     @Override
     public void close() {
-        closeCurrent();
+        current = null;
+        importer.close();
     }
 
+    /** Frees the batch Spark has finished with (the previous {@link #get()}). */
     private void closeCurrent() {
-        if (current != null) {
-            current.close();
-            current = null;
-        }
+        current = null;
+        importer.release();
     }
 
     private void onTaskFailure() {
@@ -217,7 +203,7 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
     }
 
     private void onTaskCompletion() {
-        closeCurrent();
+        close();
         try {
             if (!taskFailed && !options.ackOnCommit()) {
                 // ackOnCommit=false: at-most-once, acknowledge as soon as the task is done.
