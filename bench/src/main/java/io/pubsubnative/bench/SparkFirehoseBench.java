@@ -30,7 +30,7 @@ public final class SparkFirehoseBench {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new LinkedHashMap<>(Map.of("messages", "1000000,10000000", "sinks",
-                "noop,parquet", "size", "1024", "firehose", ""));
+                "noop,parquet", "size", "1024", "firehose", "", "read-options", ""));
         BenchArgs.apply(argv, a, "SparkFirehoseBench");
         Path firehose = Path.of(a.get("firehose"));
         int size = Integer.parseInt(a.get("size"));
@@ -43,19 +43,20 @@ public final class SparkFirehoseBench {
                 FirehoseRun r = FirehoseRun.run(firehose, flags, messages, hostPort -> FirehoseRun.javaCommand(
                         SparkFirehoseRead.class, List.of("--subscription", "projects/bench-proj/subscriptions/spark",
                                 "--host", hostPort, "--messages", Long.toString(messages), "--size",
-                                Integer.toString(size), "--sink", sink)));
+                                Integer.toString(size), "--sink", sink, "--read-options", a.get("read-options"))));
                 System.out.println("-- " + sink + " " + messages + ": " + (r.error() == null ? r.reader()
                         : "FAILED: " + r.error()));
                 runs.add(new Run(sink, messages, r));
             }
         }
-        System.out.print(report(runs, size));
+        System.out.print(report(runs, size, a.get("read-options")));
     }
 
-    private static String report(List<Run> runs, int size) {
+    private static String report(List<Run> runs, int size, String readOptions) {
         StringBuilder out = FirehoseBenchReport.header("spark-firehose results");
         out.append(String.format(Locale.ROOT, "parameters : %d B messages with 2 attributes, local[2], parallelism 2, "
-                + "Trigger.AvailableNow, default read options; one Spark JVM per row%n", size));
+                + "Trigger.AvailableNow, read options: %s; one Spark JVM per row%n", size,
+                readOptions.isBlank() ? "the defaults" : readOptions));
         out.append("noop    = readStream.format(\"pubsub\") -> agg(count(*), sum(length(payload))) -> noop sink "
                 + "(complete mode)\nparquet = readStream.format(\"pubsub\") -> select(message_id, publish_time, "
                 + "attributes, payload) -> parquet\nCPU, GC and heap: the Spark JVM from query start to termination\n\n");

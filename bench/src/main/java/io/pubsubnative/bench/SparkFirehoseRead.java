@@ -30,7 +30,7 @@ public final class SparkFirehoseRead {
 
     public static void main(String[] argv) throws Exception {
         Map<String, String> a = new HashMap<>(Map.of("subscription", "", "host", "", "messages", "0", "size", "0",
-                "sink", "noop", "master", "local[2]"));
+                "sink", "noop", "master", "local[2]", "read-options", ""));
         BenchArgs.apply(argv, a, "SparkFirehoseRead");
         String sink = a.get("sink");
         long messages = Long.parseLong(a.get("messages"));
@@ -43,6 +43,7 @@ public final class SparkFirehoseRead {
         Dataset<Row> messagesRead = spark.readStream().format("pubsub")
                 .option("subscriptionId", a.get("subscription"))
                 .option("emulatorHost", a.get("host"))
+                .options(readOptions(a.get("read-options")))
                 .load();
         DataStreamWriter<Row> writer = sink.equals("parquet")
                 ? messagesRead.select("message_id", "publish_time", "attributes", "payload").writeStream()
@@ -59,5 +60,22 @@ public final class SparkFirehoseRead {
             throw new IllegalStateException("read " + rows + " rows, expected " + messages);
         }
         System.out.println(result.toJson());
+    }
+
+    /** {@code "k=v,k=v"} as source options; empty for the defaults. */
+    static Map<String, String> readOptions(String spec) {
+        Map<String, String> options = new HashMap<>();
+        for (String pair : spec.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--read-options takes k=v pairs separated by commas, got '"
+                        + pair + "'");
+            }
+            options.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return options;
     }
 }
