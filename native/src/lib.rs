@@ -11,6 +11,7 @@ pub mod error;
 pub mod ffi;
 pub mod jni;
 pub mod metrics;
+pub mod preencoded;
 pub mod proto;
 pub mod publish;
 pub mod runtime;

@@ -2,6 +2,7 @@
 //! the leases of their arrival groups: the messages of one response arrive
 //! together, so they share one lease clock.
 
+use super::ack_ids::{start_of, AckIds};
 use std::time::{Duration, Instant};
 
 /// Messages of one response that are held together in one `HeldAcks`.
@@ -41,20 +42,10 @@ impl Released {
 
 #[derive(Debug, Default)]
 pub struct HeldAcks {
-    ids: String,
-    /// End of each row's ack id in `ids`.
-    id_ends: Vec<usize>,
+    ids: AckIds,
     /// Cumulative payload bytes through each row.
     payload_ends: Vec<usize>,
     arrivals: Vec<Arrival>,
-}
-
-fn start_of(ends: &[usize], row: usize) -> usize {
-    if row == 0 {
-        0
-    } else {
-        ends[row - 1]
-    }
 }
 
 impl HeldAcks {
@@ -62,18 +53,17 @@ impl HeldAcks {
     pub fn sized_for(&self, rows: usize) -> HeldAcks {
         let id_bytes = match self.len() {
             0 => 0,
-            held => self.ids.len().saturating_mul(rows) / held,
+            held => self.ids.byte_len().saturating_mul(rows) / held,
         };
         HeldAcks {
-            ids: String::with_capacity(id_bytes),
-            id_ends: Vec::with_capacity(rows),
+            ids: AckIds::with_capacity(rows, id_bytes),
             payload_ends: Vec::with_capacity(rows),
             arrivals: Vec::new(),
         }
     }
 
     pub fn len(&self) -> usize {
-        self.id_ends.len()
+        self.ids.len()
     }
 
     /// Payload bytes of rows `start..end`.
@@ -87,8 +77,7 @@ impl HeldAcks {
     }
 
     pub fn push(&mut self, ack_id: &str, payload_len: usize, clock: ArrivalClock) {
-        self.ids.push_str(ack_id);
-        self.id_ends.push(self.ids.len());
+        self.ids.push(ack_id.as_bytes());
         let payload = self.payload_ends.last().copied().unwrap_or(0) + payload_len;
         self.payload_ends.push(payload);
         let row_end = self.len();
@@ -102,10 +91,6 @@ impl HeldAcks {
                 released: false,
             }),
         }
-    }
-
-    fn id(&self, row: usize) -> &str {
-        &self.ids[start_of(&self.id_ends, row)..self.id_ends[row]]
     }
 
     /// Rows of each arrival, with the arrival.
@@ -133,11 +118,11 @@ impl HeldAcks {
     }
 
     /// Ack ids of every message not yet released; releases them.
-    pub fn release_all(&mut self, ids: &mut Vec<String>) -> Released {
+    pub fn release_all(&mut self, ids: &mut AckIds) -> Released {
         let released = self.held();
         for (start, end, a) in self.spans() {
             if !a.released {
-                ids.extend((start..end).map(|row| self.id(row).to_string()));
+                ids.extend_from(&self.ids, start..end);
             }
         }
         for a in &mut self.arrivals {
@@ -179,12 +164,13 @@ impl HeldAcks {
         released
     }
 
-    /// Adds `(arrival id, ack id)` for every held message whose lease ends
-    /// before `threshold`.
-    pub fn due(&self, threshold: Instant, due: &mut Vec<(u64, String)>) {
+    /// Adds the ack id of every held message whose lease ends before
+    /// `threshold` to `ids`, and its arrival id to `arrivals`.
+    pub fn due(&self, threshold: Instant, ids: &mut AckIds, arrivals: &mut Vec<u64>) {
         for (start, end, a) in self.spans() {
             if !a.released && a.lease_until < threshold {
-                due.extend((start..end).map(|row| (a.id, self.id(row).to_string())));
+                ids.extend_from(&self.ids, start..end);
+                arrivals.resize(arrivals.len() + (end - start), a.id);
             }
         }
     }
@@ -200,14 +186,10 @@ impl HeldAcks {
 
     /// Splits off rows `at..`, which keep their arrivals' ids and clocks.
     pub fn split_off(&mut self, at: usize) -> HeldAcks {
-        let id_cut = start_of(&self.id_ends, at);
         let payload_cut = start_of(&self.payload_ends, at);
-        let ids = self.ids.split_off(id_cut);
-        let id_ends = self.id_ends.split_off(at).into_iter().map(|e| e - id_cut);
         let payload_ends = self.payload_ends.split_off(at);
         let mut rest = HeldAcks {
-            ids,
-            id_ends: id_ends.collect(),
+            ids: self.ids.split_off(at),
             payload_ends: payload_ends.into_iter().map(|e| e - payload_cut).collect(),
             arrivals: Vec::new(),
         };
@@ -258,9 +240,9 @@ mod tests {
     }
 
     fn released_ids(acks: &mut HeldAcks) -> Vec<String> {
-        let mut ids = Vec::new();
+        let mut ids = AckIds::default();
         acks.release_all(&mut ids);
-        ids
+        ids.to_strings()
     }
 
     #[test]
@@ -284,9 +266,10 @@ mod tests {
         let later = now + Duration::from_secs(60);
         front.extend(&[1], later);
         back.extend(&[1], later);
-        let mut due = Vec::new();
-        back.due(now + Duration::from_secs(30), &mut due);
-        assert_eq!(due, vec![(2, "ack-3".into()), (2, "ack-4".into())]);
+        let (mut due, mut arrivals) = (AckIds::default(), Vec::new());
+        back.due(now + Duration::from_secs(30), &mut due, &mut arrivals);
+        assert_eq!(due.to_strings(), ["ack-3", "ack-4"]);
+        assert_eq!(arrivals, [2, 2]);
         assert_eq!(released_ids(&mut front), vec!["ack-0", "ack-1"]);
         assert_eq!(released_ids(&mut back), vec!["ack-2", "ack-3", "ack-4"]);
     }

@@ -1,7 +1,7 @@
 //! The lease manager: keeps held messages' ack deadlines extended until they
 //! are acknowledged, nacked, or reach `max_ack_extension_seconds`.
 
-use super::rpc::{self, chunk_by_limits, Call};
+use super::ack_request::Call;
 use super::Shared;
 use crate::metrics::bump;
 use std::sync::Arc;
@@ -26,30 +26,36 @@ pub(super) async fn run(shared: Arc<Shared>) {
             bump(&shared.counters.lease_expiries, scan.expired);
             shared.space_freed.notify_one();
         }
-        let call = Call::ModifyDeadline(config.stream_ack_deadline_seconds());
-        let mut extended = Vec::new();
-        let mut failed = Vec::new();
-        for chunk in chunk_by_limits(scan.due, |(_, id)| id.as_str()) {
-            let (arrivals, ids): (Vec<u64>, Vec<String>) = chunk.into_iter().unzip();
-            let sent_at = Instant::now();
-            if rpc::send(&shared.client, &config.subscription, &call, ids)
-                .await
-                .is_ok()
-            {
-                bump(&shared.counters.modacks_sent, arrivals.len());
-                extended.push((arrivals, sent_at));
-            } else {
-                failed.extend(arrivals);
-            }
+        if scan.due.is_empty() {
+            continue;
         }
-        // An arrival counts as extended only if every chunk holding part of
+        let call = Call::ModifyDeadline(config.stream_ack_deadline_seconds());
+        let arrivals = &scan.due_arrivals;
+        let (mut extended, mut failed) = (Vec::new(), Vec::new());
+        // Leases count from before the first request: never later than Pub/Sub's.
+        let sent_at = Instant::now();
+        shared
+            .acks
+            .send(call, &scan.due, |range, result| {
+                let arrivals = &arrivals[range];
+                // The ids of one arrival are consecutive: keep its id once.
+                let distinct = arrivals.chunk_by(|a, b| a == b).map(|run| run[0]);
+                if result.is_ok() {
+                    bump(&shared.counters.modacks_sent, arrivals.len());
+                    extended.extend(distinct);
+                } else {
+                    failed.extend(distinct);
+                }
+            })
+            .await;
+        // An arrival counts as extended only if every request holding part of
         // it succeeded; a failed one stays due and is retried on the next tick.
         failed.sort_unstable();
-        let mut held = shared.held();
-        for (mut arrivals, sent_at) in extended {
-            arrivals.retain(|a| failed.binary_search(a).is_err());
+        extended.retain(|a| failed.binary_search(a).is_err());
+        if !extended.is_empty() {
+            let mut held = shared.held();
             held.reservoir
-                .record_extension(&arrivals, sent_at + deadline);
+                .record_extension(&extended, sent_at + deadline);
         }
     }
 }

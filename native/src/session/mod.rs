@@ -1,6 +1,8 @@
 //! A subscriber session: one StreamingPull stream feeding a reservoir, a lease
 //! manager extending what the reservoir holds, and the calls Java makes on it.
 
+mod ack_ids;
+mod ack_request;
 mod acks;
 pub(crate) mod backoff;
 mod codec;
@@ -10,15 +12,16 @@ mod rpc;
 mod stream;
 pub mod wire;
 
-use crate::client::{lazy_channel, AuthChannel, PubSubClient};
+use crate::client::{lazy_channel, AuthChannel};
 use crate::config::SessionConfig;
 use crate::error::NativeError;
 use crate::metrics::{bump, Counters, METRIC_COUNT};
-use crate::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
 use crate::runtime::runtime;
+use ack_ids::AckIds;
+use ack_request::Call;
 use arrow_array::StructArray;
 use reservoir::{BatchLimits, Reservoir};
-use rpc::{chunk_by_limits, Call};
+use rpc::AckSender;
 use std::sync::atomic::AtomicI64;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -44,9 +47,9 @@ struct Held {
 /// State shared by the session's tasks and the JNI callers.
 struct Shared {
     config: SessionConfig,
-    /// StreamingPull runs on it with its own codec; `client` shares it.
+    /// StreamingPull runs on it with its own codec; `acks` shares it.
     channel: AuthChannel,
-    client: PubSubClient,
+    acks: AckSender,
     client_id: String,
     held: Mutex<Held>,
     /// Signalled (with `held` locked) when messages arrive or the stream fails.
@@ -71,30 +74,37 @@ impl Shared {
         }
     }
 
-    /// Sends `ids` in chunks, counting successes; returns the first failure.
+    /// Sends `ids` in requests, counting successes; returns the failure of
+    /// the first failed request (in id order) once every request is done.
     async fn send_all(
         &self,
         call: Call,
-        ids: Vec<String>,
+        ids: &AckIds,
         sent: &AtomicI64,
     ) -> Result<(), NativeError> {
-        let subscription = &self.config.subscription;
-        let mut first_error = None;
-        for chunk in chunk_by_limits(ids, |id| id.as_str()) {
-            let count = chunk.len();
-            match rpc::send(&self.client, subscription, &call, chunk).await {
-                Ok(()) => bump(sent, count),
+        let mut first_failure: Option<(usize, tonic::Status)> = None;
+        self.acks
+            .send(call, ids, |range, result| match result {
+                Ok(()) => bump(sent, range.len()),
                 Err(status) => {
-                    first_error.get_or_insert(NativeError::Rpc {
-                        op: call.name(),
-                        subscription: subscription.clone(),
-                        code: status.code(),
-                        message: status.message().to_string(),
-                    });
+                    if first_failure
+                        .as_ref()
+                        .is_none_or(|(at, _)| range.start < *at)
+                    {
+                        first_failure = Some((range.start, status));
+                    }
                 }
-            }
+            })
+            .await;
+        match first_failure {
+            None => Ok(()),
+            Some((_, status)) => Err(NativeError::Rpc {
+                op: call.name(),
+                subscription: self.config.subscription.clone(),
+                code: status.code(),
+                message: status.message().to_string(),
+            }),
         }
-        first_error.map_or(Ok(()), Err)
     }
 }
 
@@ -114,8 +124,8 @@ impl Session {
         let channel = lazy_channel(&config)?;
         let shared = Arc::new(Shared {
             client_id: format!("pubsub-spark-native-{:016x}", backoff::random_u64()),
+            acks: AckSender::new(channel.clone(), &config.subscription),
             config,
-            client: SubscriberClient::new(channel.clone()),
             channel,
             held: Mutex::new(Held::default()),
             arrived: Condvar::new(),
@@ -195,12 +205,12 @@ impl Session {
         )
     }
 
-    fn release(&self, call: Call, ids: Vec<String>, sent: &AtomicI64) -> Result<(), NativeError> {
+    fn release(&self, call: Call, ids: AckIds, sent: &AtomicI64) -> Result<(), NativeError> {
         if ids.is_empty() {
             return Ok(());
         }
         self.shared.space_freed.notify_one();
-        runtime()?.block_on(self.shared.send_all(call, ids, sent))
+        runtime()?.block_on(self.shared.send_all(call, &ids, sent))
     }
 
     pub fn metrics(&self) -> [i64; METRIC_COUNT] {
@@ -231,7 +241,7 @@ impl Session {
         if !ids.is_empty() {
             let nacks = self.shared.send_all(
                 Call::ModifyDeadline(0),
-                ids,
+                &ids,
                 &self.shared.counters.nacks_sent,
             );
             // The timer must be created inside the runtime, hence the async block.

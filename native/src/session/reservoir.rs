@@ -8,6 +8,7 @@
 //!
 //! Pure data structure; the session guards it with a mutex held only briefly.
 
+use super::ack_ids::AckIds;
 use super::acks::{ArrivalClock, HeldAcks, Released};
 use super::wire::{PulledSink, Received, WireError};
 use crate::arrow_batch::{copy_rows, RawBatchBuilder, MAX_BATCH_VAR_BYTES};
@@ -31,10 +32,11 @@ pub struct BatchLimits {
     pub max_payload_bytes: usize,
 }
 
-/// Leases that need an extension now (arrival id, ack id), and how many
-/// leases were let go.
+/// Leases that need an extension now, and how many leases were let go.
 pub struct LeaseScan {
-    pub due: Vec<(u64, String)>,
+    pub due: AckIds,
+    /// The arrival id of each id in `due`.
+    pub due_arrivals: Vec<u64>,
     pub expired: usize,
 }
 
@@ -232,8 +234,8 @@ impl Reservoir {
         Ok(Some(array))
     }
 
-    fn release(&mut self, groups: impl IntoIterator<Item = HeldAcks>) -> Vec<String> {
-        let mut ids = Vec::new();
+    fn release(&mut self, groups: impl IntoIterator<Item = HeldAcks>) -> AckIds {
+        let mut ids = AckIds::default();
         for mut acks in groups {
             let released = acks.release_all(&mut ids);
             subtract(&mut self.held, released);
@@ -242,7 +244,7 @@ impl Reservoir {
     }
 
     /// Ack ids of every delivered message tagged `<= committed`, released.
-    pub fn ack_through(&mut self, committed: i64) -> Vec<String> {
+    pub fn ack_through(&mut self, committed: i64) -> AckIds {
         let keep = match committed.checked_add(1) {
             Some(first_kept) => self.delivered.split_off(&first_kept),
             None => BTreeMap::new(),
@@ -252,13 +254,13 @@ impl Reservoir {
     }
 
     /// Ack ids of the messages tagged exactly `tag`, released.
-    pub fn nack_batch(&mut self, tag: i64) -> Vec<String> {
+    pub fn nack_batch(&mut self, tag: i64) -> AckIds {
         let groups = self.delivered.remove(&tag).unwrap_or_default();
         self.release(groups)
     }
 
     /// Ack ids of everything held (buffered and delivered), released.
-    pub fn drain_all(&mut self) -> Vec<String> {
+    pub fn drain_all(&mut self) -> AckIds {
         self.filling = RawBatchBuilder::default();
         let filling = std::mem::take(&mut self.filling_acks);
         let ready: Vec<HeldAcks> = self.ready.drain(..).map(|r| r.acks).collect();
@@ -327,12 +329,13 @@ impl Reservoir {
         }
         subtract(&mut self.held, gone);
         let threshold = now + deadline.mul_f64(0.75);
-        let mut due = Vec::new();
+        let (mut due, mut due_arrivals) = (AckIds::default(), Vec::new());
         for acks in self.all_acks_mut() {
-            acks.due(threshold, &mut due);
+            acks.due(threshold, &mut due, &mut due_arrivals);
         }
         LeaseScan {
             due,
+            due_arrivals,
             expired: gone.messages,
         }
     }
@@ -467,9 +470,9 @@ mod tests {
         };
         assert_eq!(take(&mut r, 3, tiny), vec!["m-4"], "always one row");
         assert!(take(&mut r, 4, limits(0)).is_empty());
-        assert_eq!(r.nack_batch(1), vec!["ack-0", "ack-1"]);
-        assert_eq!(r.nack_batch(2), vec!["ack-2", "ack-3"]);
-        assert_eq!(r.nack_batch(3), vec!["ack-4"]);
+        assert_eq!(r.nack_batch(1).to_strings(), ["ack-0", "ack-1"]);
+        assert_eq!(r.nack_batch(2).to_strings(), ["ack-2", "ack-3"]);
+        assert_eq!(r.nack_batch(3).to_strings(), ["ack-4"]);
     }
 
     #[test]
@@ -491,11 +494,11 @@ mod tests {
         take(&mut r, 1, limits(2));
         take(&mut r, 2, limits(2));
         take(&mut r, 3, limits(1));
-        let mut acked = r.ack_through(2);
+        let mut acked = r.ack_through(2).to_strings();
         acked.sort();
         assert_eq!(acked, vec!["ack-0", "ack-1", "ack-2", "ack-3"]);
         assert!(r.ack_through(2).is_empty());
-        assert_eq!(r.ack_through(i64::MAX), vec!["ack-4"]);
+        assert_eq!(r.ack_through(i64::MAX).to_strings(), ["ack-4"]);
         // The buffered message is not delivered, so no ack touches it.
         assert_eq!(r.held_len(), 1);
         assert_eq!(r.buffered_len(), 1);
@@ -507,7 +510,7 @@ mod tests {
         take(&mut r, 1, limits(1));
         take(&mut r, 2, limits(1));
         take(&mut r, 3, limits(1));
-        assert_eq!(r.nack_batch(2), vec!["ack-1"]);
+        assert_eq!(r.nack_batch(2).to_strings(), ["ack-1"]);
         assert!(r.nack_batch(2).is_empty());
         assert_eq!(r.held_len(), 2);
     }
@@ -543,8 +546,8 @@ mod tests {
         assert_eq!(r.buffered_bytes(), 10);
         // The expired delivered message is gone: committing its batch acks nothing.
         assert!(r.ack_through(1).is_empty());
-        let due: Vec<&str> = scan.due.iter().map(|(_, id)| id.as_str()).collect();
-        assert_eq!(due, vec!["ack-3"]);
+        assert_eq!(scan.due.to_strings(), ["ack-3"]);
+        assert_eq!(scan.due_arrivals.len(), 1);
         assert_eq!(take(&mut r, 2, UNLIMITED), vec!["m-3"]);
     }
 
@@ -562,7 +565,7 @@ mod tests {
         );
         assert_eq!(scan.expired, 2);
         assert_eq!(take(&mut r, 1, UNLIMITED), vec!["m-2", "m-3"]);
-        assert_eq!(r.nack_batch(1), vec!["ack-2", "ack-3"]);
+        assert_eq!(r.nack_batch(1).to_strings(), ["ack-2", "ack-3"]);
     }
 
     #[test]
@@ -578,8 +581,7 @@ mod tests {
         let at = start + Duration::from_secs(3);
         let scan = r.scan_leases(at, DEADLINE, max_ext);
         assert_eq!(scan.due.len(), 1);
-        let arrivals: Vec<u64> = scan.due.iter().map(|(a, _)| *a).collect();
-        r.record_extension(&arrivals, at + DEADLINE);
+        r.record_extension(&scan.due_arrivals, at + DEADLINE);
         assert!(r.scan_leases(at, DEADLINE, max_ext).due.is_empty());
     }
 
@@ -587,7 +589,7 @@ mod tests {
     fn drain_all_returns_filling_ready_and_delivered_ack_ids() {
         let mut r = filled(5, 2);
         take(&mut r, 1, limits(1));
-        let mut ids = r.drain_all();
+        let mut ids = r.drain_all().to_strings();
         ids.sort();
         assert_eq!(ids, vec!["ack-0", "ack-1", "ack-2", "ack-3", "ack-4"]);
         assert_eq!(r.held_len(), 0);

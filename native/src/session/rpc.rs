@@ -1,125 +1,94 @@
-//! Acknowledge and ModifyAckDeadline as unary RPCs, split to Pub/Sub's
-//! request limits and retried on transient errors.
+//! Acknowledge and ModifyAckDeadline as unary RPCs of pre-encoded requests:
+//! one call's ids go out in requests within Pub/Sub's limits, up to 8 at
+//! once, each retried with the same bytes on transient errors.
 
-use crate::client::PubSubClient;
-use crate::proto::google::pubsub::v1::{AcknowledgeRequest, ModifyAckDeadlineRequest};
-use crate::session::backoff::{is_transient, Backoff};
+use super::ack_ids::AckIds;
+use super::ack_request::Call;
+use super::backoff::{is_transient, Backoff};
+use crate::client::AuthChannel;
+use crate::error::error_chain;
+use crate::preencoded::PreEncodedCodec;
+use bytes::Bytes;
+use futures_util::stream::{FuturesUnordered, StreamExt};
+use std::ops::Range;
 use std::time::Duration;
-use tonic::Status;
+use tonic::client::Grpc;
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::{GrpcMethod, Status};
 
-/// At most this many ack ids per request.
-pub const MAX_IDS_PER_REQUEST: usize = 1_000;
-/// At most this many bytes of ack ids per request.
-pub const MAX_ID_BYTES_PER_REQUEST: usize = 512 * 1024;
-
+const SERVICE: &str = "google.pubsub.v1.Subscriber";
 const ATTEMPTS: usize = 3;
 const RPC_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests of one call in flight at once.
+const MAX_IN_FLIGHT: usize = 8;
 
-/// Splits items into requests of at most 1,000 ack ids and 512 KiB of ack ids.
-pub fn chunk_by_limits<T>(items: Vec<T>, ack_id: impl Fn(&T) -> &str) -> Vec<Vec<T>> {
-    let mut chunks = Vec::new();
-    let mut current: Vec<T> = Vec::new();
-    let mut bytes = 0;
-    for item in items {
-        let len = ack_id(&item).len();
-        let full = current.len() >= MAX_IDS_PER_REQUEST || bytes + len > MAX_ID_BYTES_PER_REQUEST;
-        if full && !current.is_empty() {
-            chunks.push(std::mem::take(&mut current));
-            bytes = 0;
-        }
-        bytes += len;
-        current.push(item);
-    }
-    if !current.is_empty() {
-        chunks.push(current);
-    }
-    chunks
+#[derive(Clone)]
+pub struct AckSender {
+    grpc: Grpc<AuthChannel>,
+    subscription: String,
 }
 
-pub enum Call {
-    Ack,
-    ModifyDeadline(i32),
-}
-
-impl Call {
-    pub fn name(&self) -> &'static str {
-        match self {
-            Call::Ack => "Acknowledge",
-            Call::ModifyDeadline(0) => "ModifyAckDeadline (nack)",
-            Call::ModifyDeadline(_) => "ModifyAckDeadline",
+impl AckSender {
+    pub fn new(channel: AuthChannel, subscription: &str) -> AckSender {
+        AckSender {
+            grpc: Grpc::new(channel),
+            subscription: subscription.to_string(),
         }
     }
-}
 
-/// Sends one request (at most one chunk of ids), retrying transient errors.
-pub async fn send(
-    client: &PubSubClient,
-    subscription: &str,
-    call: &Call,
-    ack_ids: Vec<String>,
-) -> Result<(), Status> {
-    let mut backoff = Backoff::default();
-    let mut attempt = 1;
-    loop {
-        let mut client = client.clone();
-        let result = match call {
-            Call::Ack => {
-                let mut request = tonic::Request::new(AcknowledgeRequest {
-                    subscription: subscription.to_string(),
-                    ack_ids: ack_ids.clone(),
-                });
-                request.set_timeout(RPC_TIMEOUT);
-                client.acknowledge(request).await
+    /// Sends every id of `ids`, up to 8 requests at once; `done` learns each
+    /// request's id range and final result as it completes. Returns when
+    /// every request has succeeded or failed for good.
+    pub async fn send(
+        &self,
+        call: Call,
+        ids: &AckIds,
+        mut done: impl FnMut(Range<usize>, Result<(), Status>),
+    ) {
+        let mut ranges = ids.request_ranges().into_iter();
+        let mut in_flight = FuturesUnordered::new();
+        loop {
+            while in_flight.len() < MAX_IN_FLIGHT {
+                let Some(range) = ranges.next() else { break };
+                let request = call.encode(&self.subscription, ids, range.clone());
+                in_flight.push(async move { (range, self.send_one(call, request).await) });
             }
-            Call::ModifyDeadline(seconds) => {
-                let mut request = tonic::Request::new(ModifyAckDeadlineRequest {
-                    subscription: subscription.to_string(),
-                    ack_ids: ack_ids.clone(),
-                    ack_deadline_seconds: *seconds,
-                });
-                request.set_timeout(RPC_TIMEOUT);
-                client.modify_ack_deadline(request).await
+            match in_flight.next().await {
+                Some((range, result)) => done(range, result),
+                None => return,
             }
-        };
-        match result {
-            Ok(_) => return Ok(()),
-            Err(status) if attempt < ATTEMPTS && is_transient(status.code()) => {
-                attempt += 1;
-                tokio::time::sleep(backoff.next_delay()).await;
-            }
-            Err(status) => return Err(status),
         }
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn requests_hold_at_most_1000_ids() {
-        let ids: Vec<String> = (0..2_500).map(|i| format!("{i:05}")).collect();
-        let chunks = chunk_by_limits(ids, |s| s.as_str());
-        let sizes: Vec<usize> = chunks.iter().map(Vec::len).collect();
-        assert_eq!(sizes, vec![1_000, 1_000, 500]);
-    }
-
-    #[test]
-    fn requests_hold_at_most_512_kib_of_ack_ids() {
-        let id = "x".repeat(1_024);
-        let ids = vec![id; 1_100];
-        let chunks = chunk_by_limits(ids, |s| s.as_str());
-        assert_eq!(chunks.len(), 3);
-        for chunk in &chunks {
-            let bytes: usize = chunk.iter().map(String::len).sum();
-            assert!(bytes <= MAX_ID_BYTES_PER_REQUEST);
+    /// Sends one request, retrying transient errors.
+    async fn send_one(&self, call: Call, request: Bytes) -> Result<(), Status> {
+        let mut backoff = Backoff::default();
+        let mut attempt = 1;
+        loop {
+            match self.attempt(call, request.clone()).await {
+                Ok(()) => return Ok(()),
+                Err(status) if attempt < ATTEMPTS && is_transient(status.code()) => {
+                    attempt += 1;
+                    tokio::time::sleep(backoff.next_delay()).await;
+                }
+                Err(status) => return Err(status),
+            }
         }
-        assert_eq!(chunks[0].len(), 512);
-        assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), 1_100);
     }
 
-    #[test]
-    fn no_ids_means_no_requests() {
-        assert!(chunk_by_limits(Vec::<String>::new(), |s| s.as_str()).is_empty());
+    async fn attempt(&self, call: Call, request: Bytes) -> Result<(), Status> {
+        let mut grpc = self.grpc.clone();
+        grpc.ready()
+            .await
+            .map_err(|e| Status::unknown(format!("Service was not ready: {}", error_chain(&e))))?;
+        let mut request = tonic::Request::new(request);
+        request.set_timeout(RPC_TIMEOUT);
+        request
+            .extensions_mut()
+            .insert(GrpcMethod::new(SERVICE, call.method()));
+        let path = PathAndQuery::from_static(call.path());
+        grpc.unary(request, path, PreEncodedCodec::<()>::default())
+            .await
+            .map(drop)
     }
 }
