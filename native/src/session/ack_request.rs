@@ -3,10 +3,13 @@
 
 use super::ack_ids::AckIds;
 use crate::publish::wire::{field_len, put_bytes_field};
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use prost::encoding::int32;
 use std::ops::Range;
 
+/// Key and length of one ack id field: at most 4 bytes for ids within the
+/// 512 KiB request limit (a longer id, sent alone, makes the buffer grow).
+const MAX_ID_PREFIX: usize = 4;
 /// `subscription = 1` in both requests.
 const SUBSCRIPTION: u32 = 1;
 /// `AcknowledgeRequest.ack_ids = 2`.
@@ -58,9 +61,9 @@ impl Call {
             0 => 0,
             seconds => int32::encoded_len(ACK_DEADLINE_SECONDS, &seconds),
         };
-        let ids_len: usize = ids.iter(range.clone()).map(|id| field_len(id.len())).sum();
-        let mut buf =
-            BytesMut::with_capacity(field_len(subscription.len()) + ids_len + deadline_len);
+        let ids_len = ids.bytes_between(range.clone()) + range.len() * MAX_ID_PREFIX;
+        // Vec's `put_slice` costs less per small field than BytesMut's.
+        let mut buf = Vec::with_capacity(field_len(subscription.len()) + ids_len + deadline_len);
         put_bytes_field(&mut buf, SUBSCRIPTION, subscription.as_bytes());
         if deadline != 0 {
             int32::encode(ACK_DEADLINE_SECONDS, &deadline, &mut buf);
@@ -68,7 +71,7 @@ impl Call {
         for id in ids.iter(range) {
             put_bytes_field(&mut buf, ids_field, id);
         }
-        buf.freeze()
+        Bytes::from(buf)
     }
 }
 
@@ -96,7 +99,6 @@ mod tests {
         };
         assert_eq!(decoded, expected);
         assert_eq!(bytes, expected.encode_to_vec());
-        assert_eq!(bytes.len(), expected.encoded_len(), "sized exactly");
     }
 
     #[test]
