@@ -19,6 +19,10 @@ const REQUEST_MESSAGES: u32 = 2;
 /// Open batches start with this much buffer and grow as needed.
 const INITIAL_BUFFER: usize = 64 * 1024;
 
+/// Emptied request buffers kept for reuse, at most this many bytes of them:
+/// a new buffer would grow by reallocation and fault in fresh pages again.
+const MAX_SPARE_BYTES: usize = 16 * 1024 * 1024;
+
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub batch_size: usize,
@@ -46,6 +50,25 @@ struct OpenBatch {
     /// Bytes of the request this batch becomes.
     request_bytes: usize,
     seq: u64,
+}
+
+impl OpenBatch {
+    /// Makes room for a record of `record_len` bytes. A full buffer grows
+    /// straight to the size the batch is heading for (`batch_size` records
+    /// of the current mean size, within `batch_bytes`) instead of doubling,
+    /// which would copy the batch several times over.
+    fn reserve(&mut self, record_len: usize, limits: Limits) {
+        let len = self.records.len();
+        if self.records.capacity() - len >= record_len {
+            return;
+        }
+        let projected = match len.checked_div(self.messages) {
+            Some(mean) => (mean * limits.batch_size).min(limits.batch_bytes),
+            None => 0,
+        };
+        self.records
+            .reserve(record_len.max(projected.saturating_sub(len)));
+    }
 }
 
 struct Group {
@@ -103,6 +126,42 @@ pub struct Batcher {
     /// The slot of the previous message: consecutive rows mostly share
     /// topic and key, and comparing is cheaper than hashing.
     last_slot: usize,
+    /// Emptied buffers of finished requests, and their total capacity.
+    spare: Vec<BytesMut>,
+    spare_bytes: usize,
+}
+
+/// Adds the messages of one array. A row whose topic and ordering key are the
+/// very same strings as the previous row's (as the configured default topic
+/// is) goes to the previous row's group without comparing them: the strings
+/// are borrowed for the whole array, and no group is released while adding.
+pub struct Appender<'b, 'a> {
+    batcher: &'b mut Batcher,
+    now: Instant,
+    last: Option<(&'a str, &'a str, usize)>,
+}
+
+impl<'a> Appender<'_, 'a> {
+    /// Appends one message of `message_len` bytes for (topic, key); `write`
+    /// writes exactly those bytes. Cuts the batch before it if the message
+    /// does not fit and after it if the batch is full.
+    pub fn add(
+        &mut self,
+        topic: &'a str,
+        ordering_key: &'a str,
+        message_len: usize,
+        write: impl FnOnce(&mut BytesMut),
+    ) {
+        let slot = match self.last {
+            Some((t, k, slot)) if std::ptr::eq(t, topic) && std::ptr::eq(k, ordering_key) => slot,
+            _ => {
+                let slot = self.batcher.slot_for(topic, ordering_key);
+                self.last = Some((topic, ordering_key, slot));
+                slot
+            }
+        };
+        self.batcher.add_to(slot, message_len, self.now, write);
+    }
 }
 
 impl Batcher {
@@ -117,21 +176,29 @@ impl Batcher {
             lingering: VecDeque::new(),
             next_seq: 0,
             last_slot: 0,
+            spare: Vec::new(),
+            spare_bytes: 0,
         }
     }
 
-    /// Appends one message of `message_len` bytes for (topic, key); `write`
-    /// writes exactly those bytes. Cuts the batch before it if the message
-    /// does not fit and after it if the batch is full.
-    pub fn add(
+    /// An appender for the messages of one array (one `publish` call), all
+    /// added at `now`.
+    pub fn appender<'a>(&mut self, now: Instant) -> Appender<'_, 'a> {
+        Appender {
+            batcher: self,
+            now,
+            last: None,
+        }
+    }
+
+    /// `Appender::add` for the group in `slot`.
+    fn add_to(
         &mut self,
-        topic: &str,
-        ordering_key: &str,
+        slot: usize,
         message_len: usize,
         now: Instant,
         write: impl FnOnce(&mut BytesMut),
     ) {
-        let slot = self.slot_for(topic, ordering_key);
         let limits = self.limits;
         let record_len = field_len(message_len);
         let group = &mut self.groups[slot];
@@ -148,8 +215,15 @@ impl Batcher {
                 let seq = self.next_seq;
                 self.next_seq += 1;
                 self.lingering.push_back((now + limits.linger, slot, seq));
+                let records = match self.spare.pop() {
+                    Some(spare) => {
+                        self.spare_bytes -= spare.capacity();
+                        spare
+                    }
+                    None => BytesMut::with_capacity(INITIAL_BUFFER.min(limits.batch_bytes)),
+                };
                 group.open.insert(OpenBatch {
-                    records: BytesMut::with_capacity(INITIAL_BUFFER.min(limits.batch_bytes)),
+                    records,
                     messages: 0,
                     message_bytes: 0,
                     request_bytes: field_len(group.topic.len()),
@@ -157,6 +231,7 @@ impl Batcher {
                 })
             }
         };
+        open.reserve(record_len, limits);
         put_header(&mut open.records, REQUEST_MESSAGES, message_len);
         let before = open.records.len();
         write(&mut open.records);
@@ -166,6 +241,20 @@ impl Batcher {
         open.request_bytes += record_len;
         if open.messages >= limits.batch_size || open.request_bytes >= limits.batch_bytes {
             group.cut(slot, &mut self.runnable);
+        }
+    }
+
+    /// Takes back the records of a finished request for reuse by a later
+    /// batch, when nothing else holds them and the spares stay within
+    /// [`MAX_SPARE_BYTES`]; otherwise they are freed.
+    pub fn recycle(&mut self, records: Bytes) {
+        let Ok(mut buffer) = records.try_into_mut() else {
+            return;
+        };
+        if self.spare_bytes + buffer.capacity() <= MAX_SPARE_BYTES {
+            buffer.clear();
+            self.spare_bytes += buffer.capacity();
+            self.spare.push(buffer);
         }
     }
 
@@ -332,7 +421,8 @@ mod tests {
 
     /// Adds a message whose encoded form is `len` bytes of `fill`.
     fn add(b: &mut Batcher, key: &str, len: usize, fill: u8, now: Instant) {
-        b.add(T, key, len, now, |buf| buf.put_bytes(fill, len));
+        b.appender(now)
+            .add(T, key, len, |buf| buf.put_bytes(fill, len));
     }
 
     fn drain(b: &mut Batcher) -> Vec<Batch> {
@@ -442,11 +532,39 @@ mod tests {
     }
 
     #[test]
+    fn a_finished_requests_buffer_is_reused_once_nothing_else_holds_it() {
+        let now = Instant::now();
+        let mut b = batcher(2, 1_000_000, 10);
+        let next_batch = |b: &mut Batcher| {
+            add(b, "", 10, 0, now);
+            add(b, "", 10, 0, now);
+            let batch = b.next_sendable().unwrap();
+            b.complete(batch.group);
+            batch
+        };
+        let first = next_batch(&mut b);
+        let still_sending = first.records.clone();
+        b.recycle(first.records);
+        let second = next_batch(&mut b);
+        assert_ne!(
+            second.records.as_ptr(),
+            still_sending.as_ptr(),
+            "a buffer still held elsewhere is not reused"
+        );
+        let second_buffer = second.records.as_ptr();
+        b.recycle(second.records);
+        let third = next_batch(&mut b);
+        assert_eq!(third.records.as_ptr(), second_buffer);
+        assert_eq!(third.records.len(), 2 * field_len(10), "emptied first");
+    }
+
+    #[test]
     fn records_with_the_topic_field_decode_as_a_publish_request() {
         let now = Instant::now();
         let mut b = batcher(10, 1_000_000, 0);
+        let mut appender = b.appender(now);
         for i in 0..3u8 {
-            b.add(T, "", 3, now, |buf| put_bytes_field(buf, 1, &[i]));
+            appender.add(T, "", 3, |buf| put_bytes_field(buf, 1, &[i]));
         }
         b.cut_all();
         let batch = b.next_sendable().unwrap();

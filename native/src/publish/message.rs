@@ -133,6 +133,7 @@ fn attributes_column(array: &StructArray) -> Result<Option<Attributes<'_>>, Stri
 
 impl<'a> Rows<'a> {
     /// Finds the columns; `payload` is required, the others optional.
+    /// `default_topic` is not checked again: the publisher's config did.
     pub fn new(array: &'a StructArray, default_topic: Option<&'a str>) -> Result<Self, String> {
         let payload = array.column_by_name("payload").ok_or_else(|| {
             let names: Vec<&str> = array.column_names();
@@ -160,18 +161,18 @@ impl<'a> Rows<'a> {
 
     /// Reads and checks row `i`; the error says what is wrong and which limit applies.
     pub fn row(&self, i: usize) -> Result<Row<'a>, String> {
-        let topic = match self.topic.and_then(|t| t.get(i)).or(self.default_topic) {
+        let topic = match self.topic.and_then(|t| t.get(i)) {
             Some(topic) if is_topic_name(topic) => topic,
             Some(topic) => {
                 return Err(format!(
                     "topic '{topic}' is not of the form projects/<project>/topics/<name>"
                 ))
             }
-            None => {
-                return Err("its topic is null and no default topic is configured \
-                            (set topicId or give the row a topic)"
-                    .to_string())
-            }
+            None => self.default_topic.ok_or_else(|| {
+                "its topic is null and no default topic is configured \
+                 (set topicId or give the row a topic)"
+                    .to_string()
+            })?,
         };
         let ordering_key = self.ordering_key.and_then(|k| k.get(i)).unwrap_or_default();
         if ordering_key.len() > MAX_ORDERING_KEY_BYTES {

@@ -98,9 +98,11 @@ impl Shared {
             result = self.sender.publish(&request, &self.counters.publish_retries) => result,
             _ = shutdown.wait_for(|closed| *closed) => return,
         };
+        drop(request);
         let mut state = self.state();
         state.in_flight -= 1;
         state.batcher.complete(batch.group);
+        state.batcher.recycle(batch.records);
         state.pending_messages -= batch.messages;
         state.pending_bytes -= batch.message_bytes;
         match result {
@@ -225,15 +227,13 @@ impl Publisher {
             state = shared.wait(state);
         }
         check_open(&state)?;
-        let now = Instant::now();
         let mut bytes = 0;
+        let mut appender = state.batcher.appender(Instant::now());
         for row in &valid {
             bytes += row.encoded_len;
-            state
-                .batcher
-                .add(row.topic, row.ordering_key, row.encoded_len, now, |buf| {
-                    rows.encode(row, buf)
-                });
+            appender.add(row.topic, row.ordering_key, row.encoded_len, |buf| {
+                rows.encode(row, buf)
+            });
         }
         state.accepted_rows += valid.len() as u64;
         state.pending_messages += valid.len();

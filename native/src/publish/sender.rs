@@ -106,16 +106,13 @@ impl Sender {
             grpc.ready()
                 .await
                 .map_err(|e| Status::unavailable(format!("channel not ready: {e}")))?;
+            let codec = PublishCodec::for_request(request);
             let mut rpc = tonic::Request::new(request.clone());
             rpc.set_timeout(timeout);
             let path = PathAndQuery::from_static(PUBLISH_PATH);
-            grpc.unary::<_, crate::proto::google::pubsub::v1::PublishResponse, _>(
-                rpc,
-                path,
-                PublishCodec,
-            )
-            .await
-            .map(drop)
+            grpc.unary::<_, crate::proto::google::pubsub::v1::PublishResponse, _>(rpc, path, codec)
+                .await
+                .map(drop)
         };
         tokio::time::timeout(timeout, call)
             .await

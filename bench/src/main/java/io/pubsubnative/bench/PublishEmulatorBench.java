@@ -20,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -72,15 +73,22 @@ public final class PublishEmulatorBench {
         int run = 0;
         if (p.warmupMessages > 0) {
           System.out.printf(Locale.ROOT, "-- warm-up: %,d messages each (not reported)%n", p.warmupMessages);
-          System.out.println("   " + runConnector(spark, counter, server, p, warmRows,
-              p.warmupMessages, "warm" + run++).oneLine());
-          System.out.println("   " + runJavaClient(server, p, p.warmupMessages,
-              "warm" + run++).oneLine());
+          if (p.sides.contains("connector")) {
+            System.out.println("   " + runConnector(spark, counter, server, p, warmRows,
+                p.warmupMessages, "warm" + run++).oneLine());
+          }
+          if (p.sides.contains("java-client")) {
+            System.out.println("   " + runJavaClient(server, p, p.warmupMessages,
+                "warm" + run++).oneLine());
+          }
         }
         for (int rep = 0; rep < p.repeat; rep++) {
           // Alternate which side goes first so neither always meets a "tired" emulator.
           List<String> order = rep % 2 == 0 ? List.of("connector", "java-client") : List.of("java-client", "connector");
           for (String side : order) {
+            if (!p.sides.contains(side)) {
+              continue;
+            }
             String tag = "r" + run++;
             Measurement m;
             try {
@@ -297,7 +305,7 @@ public final class PublishEmulatorBench {
   // ---------------------------------------------------------------- parameters
 
   record Params(long messages, int size, int partitions, String master, int batchSize, long warmupMessages,
-                int runTimeoutSeconds, int repeat, String firehose) {
+                int runTimeoutSeconds, int repeat, List<String> sides, String firehose) {
 
     static Params parse(String[] args) {
       Map<String, String> v = new LinkedHashMap<>();
@@ -309,6 +317,7 @@ public final class PublishEmulatorBench {
       v.put("warmup-messages", BenchArgs.env("BENCH_WARMUP_MESSAGES", "50000"));
       v.put("run-timeout-s", BenchArgs.env("BENCH_RUN_TIMEOUT_S", "180"));
       v.put("repeat", BenchArgs.env("BENCH_REPEAT", "5"));
+      v.put("only", BenchArgs.env("BENCH_ONLY", "connector,java-client"));
       v.put("firehose", BenchArgs.env("BENCH_FIREHOSE", ""));
       BenchArgs.apply(args, v, "PublishEmulatorBench");
       int size = Integer.parseInt(v.get("size"));
@@ -318,14 +327,15 @@ public final class PublishEmulatorBench {
       }
       return new Params(Long.parseLong(v.get("messages")), size, Integer.parseInt(v.get("partitions")),
           v.get("master"), Integer.parseInt(v.get("batch-size")), Long.parseLong(v.get("warmup-messages")),
-          Integer.parseInt(v.get("run-timeout-s")), Integer.parseInt(v.get("repeat")), v.get("firehose"));
+          Integer.parseInt(v.get("run-timeout-s")), Integer.parseInt(v.get("repeat")),
+          Arrays.stream(v.get("only").split(",")).map(String::trim).toList(), v.get("firehose"));
     }
 
     @Override public String toString() {
       return String.format(Locale.ROOT,
           "messages=%,d size=%,d B partitions=%d master=%s batchSize=%d warmup=%,d msgs runTimeout=%d s repeat=%d "
-              + "server=%s", messages, size, partitions, master, batchSize, warmupMessages, runTimeoutSeconds, repeat,
-          firehose.isEmpty() ? "emulator" : "firehose");
+              + "only=%s server=%s", messages, size, partitions, master, batchSize, warmupMessages, runTimeoutSeconds,
+          repeat, String.join(",", sides), firehose.isEmpty() ? "emulator" : "firehose");
     }
   }
 

@@ -4,7 +4,7 @@ import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.StructVector;
 
 /**
  * Owns one native publisher handle (docs/architecture.md, "Publisher"). Rows cross as one exported
@@ -43,18 +43,20 @@ public final class Publisher implements AutoCloseable {
     }
 
     /**
-     * Exports {@code root} through the C Data Interface and hands it to the native publisher, which
-     * validates every row, copies the messages and releases the export before returning; blocks
-     * while too many bytes are unconfirmed. The root's vectors may be reused afterwards.
+     * Exports {@code batch} (a struct array, one row per message) through the C Data Interface and
+     * hands it to the native publisher, which validates every row, copies the messages and releases
+     * the export before returning; blocks while too many bytes are unconfirmed. The vectors may be
+     * reused afterwards.
      *
      * @throws NativeException for a bad row (nothing of this batch is queued) or an earlier
      *         asynchronous failure (permanent error, publish timeout)
      */
-    public void publish(VectorSchemaRoot root, BufferAllocator allocator) {
+    public void publish(StructVector batch, BufferAllocator allocator) {
         guard.run(() -> {
             try (ArrowArray array = ArrowArray.allocateNew(allocator);
                  ArrowSchema schema = ArrowSchema.allocateNew(allocator)) {
-                Data.exportVectorSchemaRoot(allocator, root, null, array, schema);
+                Data.exportField(allocator, batch.getField(), null, schema);
+                Data.exportVector(allocator, batch, null, array);
                 try {
                     NativeBridge.publish(handle, array.memoryAddress(), schema.memoryAddress());
                 } finally {

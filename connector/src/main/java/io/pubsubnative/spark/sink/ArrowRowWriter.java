@@ -4,16 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
 import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
 import org.apache.arrow.vector.types.pojo.FieldType;
-import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeMapData;
 import org.apache.spark.sql.catalyst.expressions.UnsafeRow;
@@ -21,12 +18,14 @@ import org.apache.spark.sql.catalyst.util.ArrayData;
 import org.apache.spark.sql.catalyst.util.MapData;
 
 /**
- * Buffers sink rows in reused Arrow vectors laid out as the native publisher expects
- * (docs/architecture.md, "Arrow layout handed to publish"): {@code payload} Binary,
+ * Buffers sink rows in a reused Arrow struct vector laid out as the native publisher expects
+ * (docs/architecture.md, "Arrow layout handed to publish"): children {@code payload} Binary,
  * {@code attributes} Map&lt;Utf8, Utf8&gt;, {@code ordering_key} and {@code topic} Utf8, each present
- * only when the input has that column. A batch is full at {@code maxRows} rows or once it holds
- * {@link #MAX_BATCH_BYTES} of variable-length data; after {@link #finish()} and the export, {@link
- * #reset()} makes the vectors ready for the next batch without freeing their buffers.
+ * only when the input has that column. The struct is what is exported, so a batch crosses as it is,
+ * without being unloaded into a record batch and loaded into a new struct first. A batch is full at
+ * {@code maxRows} rows or once it holds {@link #MAX_BATCH_BYTES} of variable-length data; after
+ * {@link #finish()} and the export, {@link #reset()} makes the vectors ready for the next batch
+ * without freeing their buffers.
  *
  * <p>A null {@code attributes} map is written as an empty map: Pub/Sub has no null attributes.
  */
@@ -37,7 +36,7 @@ final class ArrowRowWriter implements AutoCloseable {
 
     private final SinkSchema schema;
     private final int maxRows;
-    private final VectorSchemaRoot root;
+    private final StructVector batch;
     private final VarBinaryVector payload;
     private final MapVector attributes;
     private final StructVector entries;
@@ -53,19 +52,19 @@ final class ArrowRowWriter implements AutoCloseable {
     ArrowRowWriter(SinkSchema schema, BufferAllocator allocator, int maxRows) {
         this.schema = schema;
         this.maxRows = maxRows;
-        this.root = VectorSchemaRoot.create(arrowSchema(schema), allocator);
-        root.allocateNew();
-        this.payload = (VarBinaryVector) root.getVector(SinkSchema.PAYLOAD);
-        this.attributes = (MapVector) root.getVector(SinkSchema.ATTRIBUTES);
+        this.batch = (StructVector) arrowField(schema).createVector(allocator);
+        batch.allocateNew();
+        this.payload = (VarBinaryVector) batch.getChild(SinkSchema.PAYLOAD);
+        this.attributes = (MapVector) batch.getChild(SinkSchema.ATTRIBUTES);
         this.entries = attributes == null ? null : (StructVector) attributes.getDataVector();
         this.keys = entries == null ? null : (VarCharVector) entries.getChild(MapVector.KEY_NAME);
         this.values = entries == null ? null : (VarCharVector) entries.getChild(MapVector.VALUE_NAME);
-        this.orderingKey = (VarCharVector) root.getVector(SinkSchema.ORDERING_KEY);
-        this.topic = (VarCharVector) root.getVector(SinkSchema.TOPIC);
+        this.orderingKey = (VarCharVector) batch.getChild(SinkSchema.ORDERING_KEY);
+        this.topic = (VarCharVector) batch.getChild(SinkSchema.TOPIC);
     }
 
-    /** The Arrow schema for the columns present in {@code schema}. */
-    static Schema arrowSchema(SinkSchema schema) {
+    /** The struct field whose children are the columns present in {@code schema}. */
+    static Field arrowField(SinkSchema schema) {
         List<Field> fields = new ArrayList<>();
         fields.add(Field.nullable(SinkSchema.PAYLOAD, ArrowType.Binary.INSTANCE));
         if (SinkSchema.present(schema.attributes())) {
@@ -82,7 +81,7 @@ final class ArrowRowWriter implements AutoCloseable {
         if (SinkSchema.present(schema.topic())) {
             fields.add(Field.nullable(SinkSchema.TOPIC, ArrowType.Utf8.INSTANCE));
         }
-        return new Schema(fields);
+        return new Field("", FieldType.notNullable(ArrowType.Struct.INSTANCE), fields);
     }
 
     /**
@@ -91,6 +90,7 @@ final class ArrowRowWriter implements AutoCloseable {
      * @return true when the batch is full and must be handed over before the next append
      */
     boolean append(InternalRow row) {
+        batch.setIndexDefined(rows);
         bytes += VarWidthAppender.append(row, schema.payload(), schema.payloadIsString(), payload, rows);
         if (attributes != null) {
             appendAttributes(row);
@@ -143,18 +143,15 @@ final class ArrowRowWriter implements AutoCloseable {
         return bytes;
     }
 
-    /** Sets the value counts and returns the root, ready for export. */
-    VectorSchemaRoot finish() {
-        root.setRowCount(rows);
-        return root;
+    /** Sets the value counts and returns the batch, ready for export. */
+    StructVector finish() {
+        batch.setValueCount(rows);
+        return batch;
     }
 
     /** Empties the batch, keeping the allocated buffers for the next one. */
     void reset() {
-        for (FieldVector v : root.getFieldVectors()) {
-            v.reset();
-        }
-        root.setRowCount(0);
+        batch.reset();
         rows = 0;
         entryCount = 0;
         bytes = 0;
@@ -162,6 +159,6 @@ final class ArrowRowWriter implements AutoCloseable {
 
     @Override
     public void close() {
-        root.close();
+        batch.close();
     }
 }

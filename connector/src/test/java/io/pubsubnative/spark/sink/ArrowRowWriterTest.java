@@ -20,8 +20,8 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VarBinaryVector;
 import org.apache.arrow.vector.VarCharVector;
-import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.MapVector;
+import org.apache.arrow.vector.complex.StructVector;
 import org.apache.arrow.vector.complex.impl.UnionMapReader;
 import org.apache.arrow.vector.types.pojo.ArrowType;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -99,13 +99,14 @@ class ArrowRowWriterTest {
         return v.isNull(i) ? null : new String(v.get(i), StandardCharsets.UTF_8);
     }
 
-    private static void assertRows(VectorSchemaRoot root, List<Object[]> expected) {
-        assertEquals(expected.size(), root.getRowCount());
-        VarBinaryVector payload = (VarBinaryVector) root.getVector("payload");
-        MapVector attributes = (MapVector) root.getVector("attributes");
-        VarCharVector key = (VarCharVector) root.getVector("ordering_key");
-        VarCharVector topic = (VarCharVector) root.getVector("topic");
+    private static void assertRows(StructVector batch, List<Object[]> expected) {
+        assertEquals(expected.size(), batch.getValueCount());
+        VarBinaryVector payload = (VarBinaryVector) batch.getChild("payload");
+        MapVector attributes = (MapVector) batch.getChild("attributes");
+        VarCharVector key = (VarCharVector) batch.getChild("ordering_key");
+        VarCharVector topic = (VarCharVector) batch.getChild("topic");
         for (int i = 0; i < expected.size(); i++) {
+            assertFalse(batch.isNull(i), "row " + i + " is a non-null struct");
             Object[] e = expected.get(i);
             if (e[0] == null) {
                 assertTrue(payload.isNull(i), "payload of row " + i + " should be null");
@@ -190,9 +191,9 @@ class ArrowRowWriterTest {
             w.append(new GenericInternalRow(new Object[] {UTF8String.fromString("grüße")}));
             w.append(unsafe(input, new GenericInternalRow(new Object[] {UTF8String.fromString("ok")})));
             w.append(new GenericInternalRow(new Object[] {null}));
-            VectorSchemaRoot root = w.finish();
-            assertEquals(List.of("payload"), root.getSchema().getFields().stream().map(Field::getName).toList());
-            VarBinaryVector payload = (VarBinaryVector) root.getVector("payload");
+            StructVector batch = w.finish();
+            assertEquals(List.of("payload"), batch.getField().getChildren().stream().map(Field::getName).toList());
+            VarBinaryVector payload = (VarBinaryVector) batch.getChild("payload");
             assertArrayEquals(bytes("grüße"), payload.get(0));
             assertArrayEquals(bytes("ok"), payload.get(1));
             assertTrue(payload.isNull(2));
@@ -217,7 +218,7 @@ class ArrowRowWriterTest {
         try (ArrowRowWriter w = new ArrowRowWriter(schema, allocator, 1000)) {
             assertFalse(w.append(new GenericInternalRow(new Object[] {bytes("small")})));
             assertTrue(w.append(new GenericInternalRow(new Object[] {big})));
-            VarBinaryVector payload = (VarBinaryVector) w.finish().getVector("payload");
+            VarBinaryVector payload = (VarBinaryVector) w.finish().getChild("payload");
             assertArrayEquals(big, payload.get(1));
         }
     }
@@ -266,12 +267,13 @@ class ArrowRowWriterTest {
             for (InternalRow r : sampleRows()) {
                 w.append(r);
             }
-            VectorSchemaRoot root = w.finish();
+            StructVector batch = w.finish();
             try (ArrowArray array = ArrowArray.allocateNew(allocator);
                  ArrowSchema arrowSchema = ArrowSchema.allocateNew(allocator)) {
-                Data.exportVectorSchemaRoot(allocator, root, null, array, arrowSchema);
-                try (VectorSchemaRoot imported = Data.importVectorSchemaRoot(allocator, array, arrowSchema, null)) {
-                    List<Field> fields = imported.getSchema().getFields();
+                Data.exportField(allocator, batch.getField(), null, arrowSchema);
+                Data.exportVector(allocator, batch, null, array);
+                try (StructVector imported = (StructVector) Data.importVector(allocator, array, arrowSchema, null)) {
+                    List<Field> fields = imported.getField().getChildren();
                     assertEquals(List.of("payload", "attributes", "ordering_key", "topic"),
                             fields.stream().map(Field::getName).toList());
                     assertEquals(ArrowType.Binary.INSTANCE, fields.get(0).getType());
@@ -292,7 +294,7 @@ class ArrowRowWriterTest {
         SinkSchema schema = SinkSchema.validate(StructType.fromDDL("payload BINARY"), true);
         try (ArrowRowWriter w = new ArrowRowWriter(schema, allocator, 10)) {
             w.append(new GenericInternalRow(new Object[] {null}));
-            assertNull(((VarBinaryVector) w.finish().getVector("payload")).get(0));
+            assertNull(((VarBinaryVector) w.finish().getChild("payload")).get(0));
         }
     }
 }
