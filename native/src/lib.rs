@@ -13,6 +13,7 @@ pub mod jni;
 pub mod metrics;
 pub mod preencoded;
 pub mod proto;
+pub mod protobuf_write;
 pub mod publish;
 pub mod runtime;
 pub mod session;

@@ -3,7 +3,7 @@
 //! may be sent. A group with an ordering key has at most one batch in flight,
 //! so its messages reach Pub/Sub in order. Pure bookkeeping, no I/O.
 
-use crate::publish::wire::{field_len, put_header};
+use crate::protobuf_write::{field_len, put_header};
 use bytes::{Bytes, BytesMut};
 use hashbrown::HashTable;
 use std::collections::hash_map::RandomState;
@@ -405,7 +405,7 @@ impl Batcher {
 mod tests {
     use super::*;
     use crate::proto::google::pubsub::v1::PublishRequest;
-    use crate::publish::wire::put_bytes_field;
+    use crate::protobuf_write::put_bytes_field;
     use bytes::BufMut;
     use prost::Message;
 

@@ -2,8 +2,8 @@
 //! per-row checks of Pub/Sub's limits, and the protobuf encoding of each row
 //! as a `PubsubMessage`, written straight into a request buffer.
 
+use crate::protobuf_write::{field_len, put_bytes_field};
 use crate::publish::config::is_topic_name;
-use crate::publish::wire::{field_len, put_bytes_field};
 use arrow_array::cast::AsArray;
 use arrow_array::{Array, GenericBinaryArray, GenericStringArray, MapArray, StructArray};
 use arrow_schema::DataType;
@@ -261,7 +261,7 @@ impl<'a> Rows<'a> {
                 // Validated in `row`: neither is null.
                 let key = attrs.keys.get(entry).unwrap_or_default();
                 let value = attrs.values.get(entry).unwrap_or_default();
-                crate::publish::wire::put_header(buf, ATTRIBUTES, entry_len(key, value));
+                crate::protobuf_write::put_header(buf, ATTRIBUTES, entry_len(key, value));
                 put_bytes_field(buf, ENTRY_KEY, key.as_bytes());
                 if !value.is_empty() {
                     put_bytes_field(buf, ENTRY_VALUE, value.as_bytes());

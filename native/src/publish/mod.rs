@@ -11,7 +11,6 @@ pub mod message;
 pub mod metrics;
 pub mod request;
 pub mod sender;
-pub mod wire;
 
 use crate::client::lazy_channel;
 use crate::error::NativeError;

@@ -3,8 +3,8 @@
 //! they are, so a retry re-sends the same bytes without re-encoding.
 
 use crate::proto::google::pubsub::v1::PublishResponse;
+use crate::protobuf_write::{field_len, put_bytes_field};
 use crate::publish::batcher::REQUEST_TOPIC;
-use crate::publish::wire::{field_len, put_bytes_field};
 use bytes::{BufMut, Bytes};
 use std::sync::Arc;
 use tonic::codec::{BufferSettings, Codec, EncodeBuf, Encoder};

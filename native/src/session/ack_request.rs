@@ -2,7 +2,7 @@
 //! ack ids: the protobuf bytes are written once, and a retry re-sends them.
 
 use super::ack_ids::AckIds;
-use crate::publish::wire::{field_len, put_bytes_field};
+use crate::protobuf_write::{field_len, put_bytes_field};
 use bytes::Bytes;
 use prost::encoding::int32;
 use std::ops::Range;

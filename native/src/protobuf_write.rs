@@ -1,5 +1,6 @@
-//! Protobuf wire helpers for the hand-encoded Publish path: messages are
-//! encoded once into request buffers, without building `PubsubMessage` structs.
+//! Protobuf wire helpers for requests encoded by hand, without building prost
+//! structs: Publish requests (messages encoded once into request buffers) and
+//! Acknowledge / ModifyAckDeadline requests (written straight from packed ack ids).
 
 use bytes::BufMut;
 use prost::encoding::{encode_key, encode_varint, encoded_len_varint, WireType};
