@@ -23,6 +23,7 @@ public final class BatchImporter implements AutoCloseable {
     private final BufferAllocator allocator;
     private final ArrowArray array;
     private StructVector vector;
+    /** Rows of the batch held in {@link #vector}, 0 when none is. */
     private int rows;
     private boolean closed;
 
@@ -85,11 +86,6 @@ public final class BatchImporter implements AutoCloseable {
     /** The vector holding the current batch; null before the first batch arrived. */
     public StructVector vector() {
         return vector;
-    }
-
-    /** Rows of the current batch, 0 when none is held. */
-    public int rows() {
-        return rows;
     }
 
     /** Frees the current batch's native buffers now instead of at the next fetch. */
