@@ -1,11 +1,13 @@
-//! Drains `--messages` messages from a subscription with the native
+//! Drains twice `--messages` messages from a subscription with the native
 //! subscriber exactly as the JNI `fetch` path uses it (batches of
 //! `--batch-rows`, tagged with increasing batch ids, acknowledged through the
 //! last batch whenever `--commit-bytes` of payload or `--commit-messages`
 //! messages were read since the last ack, like Spark commits of micro-batches;
 //! both stay below the connector's default flow control), but in a
 //! plain Rust process. Prints one JSON line with its own wall time, CPU time
-//! and peak RSS, which `bench/dataplane-firehose.sh` puts next to the JVM runs.
+//! and peak RSS over the first `--messages` (the cold window) and, under
+//! `"warm"`, over the next ones, as the JVM drains do (DrainWindows.java);
+//! `bench/dataplane-firehose.sh` puts them next to the JVM runs.
 
 use arrow_array::{Array, BinaryArray, StructArray};
 use pubsub_spark_native::config::SessionConfig;
@@ -53,7 +55,7 @@ fn parse_args() -> Result<Args, String> {
         return Err(
             "usage: native-drain --subscription S --host H:P --messages N \
              [--batch-rows 1000] [--commit-bytes 33554432] [--commit-messages 50000] \
-             [--idle-timeout-s 30]"
+             [--idle-timeout-s 30] (drains 2N: a cold and a warm window of N)"
                 .into(),
         );
     }
@@ -93,6 +95,38 @@ fn payload_bytes(batch: &StructArray) -> u64 {
         .map_or(0, |p| p.value_data().len() as u64)
 }
 
+/// Where one measured window started, and what it read.
+struct Window {
+    cpu_start: f64,
+    start: Instant,
+    rows: u64,
+    bytes: u64,
+}
+
+impl Window {
+    fn start() -> Self {
+        Window {
+            cpu_start: process_cpu_seconds(),
+            start: Instant::now(),
+            rows: 0,
+            bytes: 0,
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "side": "native-rust",
+            "messages": self.rows,
+            "payload_bytes": self.bytes,
+            "wall_s": self.start.elapsed().as_secs_f64(),
+            "cpu_s": process_cpu_seconds() - self.cpu_start,
+            "gc_ms": 0,
+            "peak_heap_bytes": 0,
+            "peak_rss_bytes": peak_rss_bytes(),
+        })
+    }
+}
+
 fn run(args: &Args) -> Result<String, String> {
     // Flow control: the connector's defaults.
     let config = serde_json::json!({
@@ -100,13 +134,13 @@ fn run(args: &Args) -> Result<String, String> {
         "emulator_host": args.host,
     });
     let config = SessionConfig::from_json(&config.to_string()).map_err(|e| e.to_string())?;
-    let cpu_start = process_cpu_seconds();
-    let start = Instant::now();
+    let mut window = Window::start();
+    let mut cold: Option<serde_json::Value> = None;
     let session = Session::open(config).map_err(|e| e.to_string())?;
     let (mut rows, mut bytes, mut batch_id) = (0u64, 0u64, 0i64);
     let (mut acked_rows, mut acked_bytes) = (0u64, 0u64);
     let mut last_arrival = Instant::now();
-    while rows < args.messages {
+    while rows < 2 * args.messages {
         let fetched = session
             .fetch(
                 batch_id,
@@ -117,41 +151,41 @@ fn run(args: &Args) -> Result<String, String> {
             .map_err(|e| e.to_string())?;
         match fetched {
             Some(batch) => {
+                let batch_bytes = payload_bytes(&batch);
                 rows += batch.len() as u64;
-                bytes += payload_bytes(&batch);
+                bytes += batch_bytes;
+                window.rows += batch.len() as u64;
+                window.bytes += batch_bytes;
                 last_arrival = Instant::now();
-                if bytes - acked_bytes >= args.commit_bytes
+                let cold_ends = cold.is_none() && rows >= args.messages;
+                if cold_ends
+                    || bytes - acked_bytes >= args.commit_bytes
                     || rows - acked_rows >= args.commit_messages
                 {
                     session.ack_through(batch_id).map_err(|e| e.to_string())?;
                     (acked_rows, acked_bytes) = (rows, bytes);
+                }
+                if cold_ends {
+                    cold = Some(window.json());
+                    window = Window::start();
                 }
                 batch_id += 1;
             }
             None if last_arrival.elapsed() > args.idle_timeout => {
                 return Err(format!(
                     "no message for {:?} after {rows} of {} rows",
-                    args.idle_timeout, args.messages
+                    args.idle_timeout,
+                    2 * args.messages
                 ))
             }
             None => {}
         }
     }
     session.ack_through(batch_id).map_err(|e| e.to_string())?;
-    let wall = start.elapsed().as_secs_f64();
-    let cpu = process_cpu_seconds() - cpu_start;
     session.close().map_err(|e| e.to_string())?;
-    Ok(serde_json::json!({
-        "side": "native-rust",
-        "messages": rows,
-        "payload_bytes": bytes,
-        "wall_s": wall,
-        "cpu_s": cpu,
-        "gc_ms": 0,
-        "peak_heap_bytes": 0,
-        "peak_rss_bytes": peak_rss_bytes(),
-    })
-    .to_string())
+    let mut result = cold.ok_or("the drain ended before its cold window")?;
+    result["warm"] = window.json();
+    Ok(result.to_string())
 }
 
 fn main() {

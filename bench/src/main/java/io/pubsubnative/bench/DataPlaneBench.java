@@ -22,6 +22,8 @@ import java.util.stream.Stream;
  * (bench/native-drain), the native subscriber through JNI with Arrow import in a plain JVM
  * ({@link JniDrain}), and Google's Java {@code Subscriber} with an ack-only receiver
  * ({@link GoogleSubscriberDrain}). The firehose's report checks that every message was acked once.
+ * Each reader drains {@code 2 * --messages} and reports two windows of {@code --messages} each (see
+ * {@link DrainWindows}): from its start (cold) and right after (warm); both are tabled.
  */
 public final class DataPlaneBench {
 
@@ -60,9 +62,10 @@ public final class DataPlaneBench {
 
     private static Run runOne(Params p, String side, int size) throws Exception {
         String subscription = "projects/" + PROJECT + "/subscriptions/drain-" + side;
-        List<String> flags = List.of("--messages", Long.toString(p.messages()), "--size", Integer.toString(size),
+        long served = 2 * p.messages();
+        List<String> flags = List.of("--messages", Long.toString(served), "--size", Integer.toString(size),
                 "--attributes", "2", "--ack-deadline-secs", "60");
-        return new Run(side, size, FirehoseRun.run(p.firehose(), flags, p.messages(), hostPort -> {
+        return new Run(side, size, FirehoseRun.run(p.firehose(), flags, served, hostPort -> {
             List<String> args = List.of("--subscription", subscription, "--host", hostPort,
                     "--messages", Long.toString(p.messages()));
             return switch (side) {
@@ -93,25 +96,41 @@ public final class DataPlaneBench {
 
     private static String report(Params p, List<Run> runs, Map<Integer, JsonNode> ceilings) {
         StringBuilder out = FirehoseBenchReport.header("dataplane-firehose results");
-        out.append(String.format(Locale.ROOT, "parameters : %,d messages per run, sizes %s B, 2 attributes each, "
+        out.append(String.format(Locale.ROOT, "parameters : %,d messages per window, sizes %s B, 2 attributes each, "
                 + "1 StreamingPull stream per reader, batches of 1,000 rows acked after every 32 MiB or 50,000 messages, "
                 + "flow control 100,000 messages / 100 MiB (the connector's defaults; Google's Subscriber gets the same)%n",
                 p.messages(), p.sizes()));
-        out.append("each reader runs in its own process against its own firehose; CPU, GC, heap and RSS are that "
-                + "process's own, from the start of the drain to its last ack\n\n");
+        out.append("each reader runs in its own process against its own firehose and drains two windows of that many "
+                + "messages; CPU, GC, heap and RSS are that process's own over the window\n");
+        Map<Integer, Map<String, FirehoseRun>> cold = new LinkedHashMap<>();
+        Map<Integer, Map<String, FirehoseRun>> warm = new LinkedHashMap<>();
+        for (Run run : runs) {
+            cold.computeIfAbsent(run.size(), k -> new LinkedHashMap<>()).put(run.side(), run.result());
+            warm.computeIfAbsent(run.size(), k -> new LinkedHashMap<>()).put(run.side(), run.result().warm());
+        }
+        window(out, "cold: the first window, from the start of the drain (JIT compiling, connections opening)",
+                cold, ceilings);
+        window(out, "warm: the second window, right after the first in the same process", warm, ceilings);
+        return out.toString();
+    }
+
+    private static void window(StringBuilder out, String title, Map<Integer, Map<String, FirehoseRun>> bySize,
+                               Map<Integer, JsonNode> ceilings) {
+        out.append("\n").append(title).append("\n\n");
         String fmt = "%-7s %-12s %12s %9s %10s %14s %8s %10s %10s  %s%n";
         out.append(String.format(Locale.ROOT, fmt, "size", "reader", "msg/s", "MB/s", "CPU-s/1M", "msgs/CPU-s",
                 "GC ms", "heap MiB", "RSS MiB", "firehose check"));
         out.append("-".repeat(118)).append('\n');
-        Map<Integer, Map<String, Run>> bySize = new LinkedHashMap<>();
-        for (Run run : runs) {
-            bySize.computeIfAbsent(run.size(), k -> new LinkedHashMap<>()).put(run.side(), run);
-            FirehoseRun r = run.result();
-            out.append(String.format(Locale.ROOT, fmt, run.size() + " B", run.side(), num("%,.0f", r.msgPerSec()),
-                    num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
-                    num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")),
-                    num("%,.0f", r.get("peak_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
-                    r.error() == null ? "acked once: all" : "!! " + r.error()));
+        for (Map.Entry<Integer, Map<String, FirehoseRun>> e : bySize.entrySet()) {
+            for (Map.Entry<String, FirehoseRun> side : e.getValue().entrySet()) {
+                FirehoseRun r = side.getValue();
+                out.append(String.format(Locale.ROOT, fmt, e.getKey() + " B", side.getKey(), num("%,.0f", r.msgPerSec()),
+                        num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
+                        num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")),
+                        num("%,.0f", r.get("peak_heap_bytes") / 1048576.0),
+                        num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
+                        r.error() == null ? "acked once: all" : "!! " + r.error()));
+            }
         }
         for (Map.Entry<Integer, JsonNode> c : ceilings.entrySet()) {
             double msgs = c.getValue().get("messages_per_sec").asDouble();
@@ -120,31 +139,30 @@ public final class DataPlaneBench {
                     "plain loopback socket, same message bytes (c)"));
         }
         out.append("\nratios (messages per CPU-second; higher is better):\n");
-        for (Map.Entry<Integer, Map<String, Run>> e : bySize.entrySet()) {
-            Run google = e.getValue().get("google-java");
+        for (Map.Entry<Integer, Map<String, FirehoseRun>> e : bySize.entrySet()) {
+            FirehoseRun google = e.getValue().get("google-java");
             for (String side : List.of("native-rust", "jni-arrow")) {
-                Run ours = e.getValue().get(side);
+                FirehoseRun ours = e.getValue().get(side);
                 if (ours == null || google == null) {
                     continue;
                 }
-                double ratio = ours.result().msgPerCpuSecond() / google.result().msgPerCpuSecond();
+                double ratio = ours.msgPerCpuSecond() / google.msgPerCpuSecond();
                 out.append(String.format(Locale.ROOT, "  %6d B  %-11s / google-java = %6.2fx", e.getKey(), side, ratio));
                 if (side.equals("jni-arrow") && e.getKey() == 1024) {
                     out.append(String.format(Locale.ROOT, "   targets: >= %.0fx %s, >= %,.0f msgs/CPU-s %s", TARGET_RATIO,
                             verdict(ratio >= TARGET_RATIO), TARGET_MSGS_PER_CPU_SECOND,
-                            verdict(ours.result().msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND)));
+                            verdict(ours.msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND)));
                 }
                 out.append('\n');
                 JsonNode ceiling = ceilings.get(e.getKey());
                 if (ceiling != null) {
-                    double share = ours.result().msgPerSec() / ceiling.get("messages_per_sec").asDouble();
+                    double share = ours.msgPerSec() / ceiling.get("messages_per_sec").asDouble();
                     out.append(String.format(Locale.ROOT, "  %6d B  %-11s / ceiling     = %6.2f   (msg/s, i.e. "
                             + "payload bytes/s)%s%n", e.getKey(), side, share, e.getKey() == 1024
                             ? "   target >= 0.50 " + verdict(share >= TARGET_CEILING_SHARE) : ""));
                 }
             }
         }
-        return out.toString();
     }
 
     private static Params parse(String[] args) {

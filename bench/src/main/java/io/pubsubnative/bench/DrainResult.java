@@ -10,17 +10,23 @@ import java.util.Locale;
  * plus its peak RSS), printed as the one JSON line the orchestrator reads; bench/native-drain prints
  * the same keys.
  */
-record DrainResult(String side, long messages, long payloadBytes, Probe.Sample sample, long peakRssBytes) {
+record DrainResult(String side, long messages, long payloadBytes, Probe.Sample sample, long peakRssBytes,
+                   DrainResult warm) {
 
     static DrainResult of(String side, long messages, long payloadBytes, Probe probe) {
-        return new DrainResult(side, messages, payloadBytes, probe.stop(), readPeakRss());
+        return new DrainResult(side, messages, payloadBytes, probe.stop(), readPeakRss(), null);
+    }
+
+    /** This result with a second, later window of the same process (see {@link DrainWindows}). */
+    DrainResult withWarm(DrainResult later) {
+        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, later);
     }
 
     String toJson() {
         return String.format(Locale.ROOT, "{\"side\":\"%s\",\"messages\":%d,\"payload_bytes\":%d,"
-                + "\"wall_s\":%.6f,\"cpu_s\":%.6f,\"gc_ms\":%d,\"peak_heap_bytes\":%d,\"peak_rss_bytes\":%d}",
+                + "\"wall_s\":%.6f,\"cpu_s\":%.6f,\"gc_ms\":%d,\"peak_heap_bytes\":%d,\"peak_rss_bytes\":%d%s}",
                 side, messages, payloadBytes, sample.seconds(), sample.cpuSeconds(), sample.gcMillis(),
-                sample.peakHeapBytes(), peakRssBytes);
+                sample.peakHeapBytes(), peakRssBytes, warm == null ? "" : ",\"warm\":" + warm.toJson());
     }
 
     /** VmHWM of /proc/self/status: the process's peak resident set, Java heap and native alike. */

@@ -50,6 +50,11 @@ public record FirehoseRun(JsonNode reader, JsonNode firehose, String error) {
         return command;
     }
 
+    /** The reader's second window (see {@link DrainWindows}), with the same firehose check. */
+    public FirehoseRun warm() {
+        return new FirehoseRun(reader == null ? null : reader.get("warm"), firehose, error);
+    }
+
     /** A reader figure, NaN when the reader failed. */
     public double get(String key) {
         return reader == null || reader.get(key) == null ? Double.NaN : reader.get(key).asDouble();

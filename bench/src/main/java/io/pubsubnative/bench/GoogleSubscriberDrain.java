@@ -17,7 +17,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The baseline: Google's Java {@code Subscriber} (one StreamingPull stream, default executor, flow
  * control set to the connector's defaults: 100,000 messages, 100 MiB) with a receiver that only acks, on Google's documented emulator channel
- * (plaintext, no credentials). Stops once every message was received, which flushes pending acks.
+ * (plaintext, no credentials). Drains {@code 2 * --messages}, measured as two windows (see
+ * {@link DrainWindows}); stops once every message was received, which flushes pending acks.
  * Prints one JSON line.
  */
 public final class GoogleSubscriberDrain {
@@ -34,14 +35,17 @@ public final class GoogleSubscriberDrain {
         AtomicLong received = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         CountDownLatch done = new CountDownLatch(1);
+        DrainWindows windows = new DrainWindows("google-java", args.messages());
         MessageReceiver receiver = (message, consumer) -> {
             consumer.ack();
-            bytes.addAndGet(message.getData().size());
-            if (received.incrementAndGet() == args.messages()) {
+            long size = bytes.addAndGet(message.getData().size());
+            long count = received.incrementAndGet();
+            if (count == args.messages()) {
+                windows.closeColdAt(count, size);
+            } else if (count == windows.total()) {
                 done.countDown();
             }
         };
-        Probe probe = Probe.start(false);
         ManagedChannel channel = ManagedChannelBuilder.forTarget(args.host()).usePlaintext()
                 .maxInboundMessageSize(20 << 20).build();
         Subscriber subscriber = Subscriber.newBuilder(ProjectSubscriptionName.parse(args.subscription()), receiver)
@@ -55,13 +59,13 @@ public final class GoogleSubscriberDrain {
         try {
             subscriber.startAsync().awaitRunning();
             if (!done.await(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("received " + received.get() + " of " + args.messages()
+                throw new IllegalStateException("received " + received.get() + " of " + windows.total()
                         + " messages in " + TIMEOUT_SECONDS + " s");
             }
         } finally {
             subscriber.stopAsync().awaitTerminated(60, TimeUnit.SECONDS);
             channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         }
-        System.out.println(DrainResult.of("google-java", received.get(), bytes.get(), probe).toJson());
+        System.out.println(windows.finish(received.get(), bytes.get()));
     }
 }

@@ -7,7 +7,8 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VarBinaryVector;
 
 /**
- * The native subscriber through JNI in a plain JVM (no Spark): fetch a batch and import it through
+ * The native subscriber through JNI in a plain JVM (no Spark): drains {@code 2 * --messages}, measured
+ * as two windows (see {@link DrainWindows}). Fetch a batch and import it through
  * the C Data Interface with the connector's {@link BatchImporter}, read its payload size from the
  * offsets, release it; acknowledge through the last
  * batch whenever {@code --commit-bytes} of payload or {@code --commit-messages} messages were read since
@@ -23,7 +24,7 @@ public final class JniDrain {
 
     public static void main(String[] argv) {
         DrainArgs args = DrainArgs.parse(argv);
-        Probe probe = Probe.start(false);
+        DrainWindows windows = new DrainWindows("jni-arrow", args.messages());
         long rows = 0;
         long bytes = 0;
         long batchId = 0;
@@ -34,7 +35,7 @@ public final class JniDrain {
              SubscriberSession session = SubscriberSession.open(args.subscription(), config);
              BatchImporter importer = new BatchImporter(allocator)) {
             long lastArrival = System.nanoTime();
-            while (rows < args.messages()) {
+            while (rows < windows.total()) {
                 int n = importer.fetchNext(session, batchId, args.batchRows(), Long.MAX_VALUE, FETCH_WAIT_MS);
                 if (n == 0) {
                     if (System.nanoTime() - lastArrival > IDLE_LIMIT_NANOS) {
@@ -47,15 +48,17 @@ public final class JniDrain {
                 importer.release();
                 rows += n;
                 lastArrival = System.nanoTime();
-                if (bytes - ackedBytes >= args.commitBytes() || rows - ackedRows >= args.commitMessages()) {
+                if (windows.coldEndsAt(rows) || bytes - ackedBytes >= args.commitBytes()
+                        || rows - ackedRows >= args.commitMessages()) {
                     session.ackThrough(batchId);
                     ackedBytes = bytes;
                     ackedRows = rows;
                 }
+                windows.closeColdAt(rows, bytes);
                 batchId++;
             }
             session.ackThrough(batchId);
         }
-        System.out.println(DrainResult.of("jni-arrow", rows, bytes, probe).toJson());
+        System.out.println(windows.finish(rows, bytes));
     }
 }

@@ -23,8 +23,10 @@ final class Probe {
   private final long gcN0;
   private final NativeSampler sampler;
 
-  private Probe(boolean sampleNative) {
-    System.gc();
+  private Probe(boolean sampleNative, boolean gcFirst) {
+    if (gcFirst) {
+      System.gc();
+    }
     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
       if (pool.getType() == MemoryType.HEAP) {
         pool.resetPeakUsage();
@@ -44,7 +46,12 @@ final class Probe {
   }
 
   static Probe start(boolean sampleNative) {
-    return new Probe(sampleNative);
+    return new Probe(sampleNative, true);
+  }
+
+  /** A probe that starts now, in the middle of a run, without the full GC {@link #start} runs first. */
+  static Probe startWithoutGc() {
+    return new Probe(false, false);
   }
 
   private Sample result;
