@@ -101,7 +101,7 @@ public final class DataPlaneBench {
                 + "flow control 100,000 messages / 100 MiB (the connector's defaults; Google's Subscriber gets the same)%n",
                 p.messages(), p.sizes()));
         out.append("each reader runs in its own process against its own firehose and drains two windows of that many "
-                + "messages; CPU, GC, heap and RSS are that process's own over the window\n");
+                + "messages; CPU and GC are that process's own over the window, peak heap and RSS since its start\n");
         Map<Integer, Map<String, FirehoseRun>> cold = new LinkedHashMap<>();
         Map<Integer, Map<String, FirehoseRun>> warm = new LinkedHashMap<>();
         for (Run run : runs) {

@@ -23,13 +23,13 @@ final class Probe {
   private final long gcN0;
   private final NativeSampler sampler;
 
-  private Probe(boolean sampleNative, boolean gcFirst) {
-    if (gcFirst) {
+  private Probe(boolean sampleNative, boolean fresh) {
+    if (fresh) {
       System.gc();
-    }
-    for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
-      if (pool.getType() == MemoryType.HEAP) {
-        pool.resetPeakUsage();
+      for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+        if (pool.getType() == MemoryType.HEAP) {
+          pool.resetPeakUsage();
+        }
       }
     }
     long ms = 0;
@@ -49,7 +49,10 @@ final class Probe {
     return new Probe(sampleNative, true);
   }
 
-  /** A probe that starts now, in the middle of a run, without the full GC {@link #start} runs first. */
+  /**
+   * A probe that starts now, in the middle of a run: no full GC first, and the heap peak is not reset,
+   * so its peak heap is the one since the last {@link #start} (as peak RSS is the process's).
+   */
   static Probe startWithoutGc() {
     return new Probe(false, false);
   }

@@ -27,7 +27,9 @@ import org.openjdk.jmh.annotations.TearDown;
  * (path in the system property {@code bench.firehose}); each fetched batch is nacked outside the
  * measured operation, so the firehose redelivers it and the supply never runs out. Before each
  * operation the session is given time to buffer a full batch, so the operation never waits for
- * the network.
+ * the network. The session's flow control holds exactly one batch, so once it is buffered nothing
+ * more arrives and the operation runs without the decoding of further messages competing for the
+ * cores: it measures the FFI path, not the machine's load.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SampleTime)
@@ -60,7 +62,8 @@ public class FfiFetchJmh {
         firehose = FirehoseProcess.start(Path.of(binary), List.of("--messages", Integer.toString(rows * 20),
                 "--size", Integer.toString(size), "--attributes", "2", "--ack-deadline-secs", "600"));
         allocator = new RootAllocator();
-        session = SubscriberSession.open(SUBSCRIPTION, FfiFetchBench.sessionConfig(SUBSCRIPTION, firehose.hostPort()));
+        session = SubscriberSession.open(SUBSCRIPTION,
+                FfiFetchBench.sessionConfig(SUBSCRIPTION, firehose.hostPort(), rows));
         importer = new BatchImporter(allocator);
         skipBatchesCutBeforeTheFirstFetch();
     }

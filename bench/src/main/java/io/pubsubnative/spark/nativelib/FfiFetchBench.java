@@ -52,13 +52,19 @@ public final class FfiFetchBench {
   private FfiFetchBench() { }
 
   public static String sessionConfig(String subscription, String emulatorHost) {
-    // Keys of docs/architecture.md "Session config JSON"; flow control large enough to buffer everything.
+    // Flow control large enough to buffer everything.
+    return sessionConfig(subscription, emulatorHost, 1_000_000);
+  }
+
+  /** The same with flow control of {@code maxOutstandingMessages} messages. */
+  public static String sessionConfig(String subscription, String emulatorHost, long maxOutstandingMessages) {
+    // Keys of docs/architecture.md "Session config JSON".
     return "{"
         + "\"subscription\":\"" + subscription + "\","
         + "\"endpoint\":\"https://pubsub.googleapis.com\","
         + "\"emulator_host\":\"" + emulatorHost + "\","
         + "\"credentials_path\":null,"
-        + "\"max_outstanding_messages\":1000000,"
+        + "\"max_outstanding_messages\":" + maxOutstandingMessages + ","
         + "\"max_outstanding_bytes\":2147483648,"
         + "\"max_ack_extension_seconds\":3600,"
         + "\"connect_timeout_ms\":10000"
