@@ -124,9 +124,10 @@ public final class DataPlaneBench {
         for (Map.Entry<Integer, Map<String, FirehoseRun>> e : bySize.entrySet()) {
             for (Map.Entry<String, FirehoseRun> side : e.getValue().entrySet()) {
                 FirehoseRun r = side.getValue();
-                out.append(String.format(Locale.ROOT, fmt, e.getKey() + " B", side.getKey(), num("%,.0f", r.msgPerSec()),
-                        num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
-                        num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")),
+                out.append(String.format(Locale.ROOT, fmt, e.getKey() + " B", side.getKey(),
+                        num("%,.0f", r.msgPerSec()), num("%.1f", r.mbPerSec()),
+                        num("%.3f", 1e6 / r.msgPerCpuSecond()), num("%,.0f", r.msgPerCpuSecond()),
+                        num("%,.0f", r.get("gc_ms")),
                         num("%,.0f", r.get("peak_heap_bytes") / 1048576.0),
                         num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
                         r.error() == null ? "acked once: all" : "!! " + r.error()));
@@ -147,10 +148,11 @@ public final class DataPlaneBench {
                     continue;
                 }
                 double ratio = ours.msgPerCpuSecond() / google.msgPerCpuSecond();
-                out.append(String.format(Locale.ROOT, "  %6d B  %-11s / google-java = %6.2fx", e.getKey(), side, ratio));
+                out.append(String.format(Locale.ROOT, "  %6d B  %-11s / google-java = %6.2fx", e.getKey(), side,
+                        ratio));
                 if (side.equals("jni-arrow") && e.getKey() == 1024) {
-                    out.append(String.format(Locale.ROOT, "   targets: >= %.0fx %s, >= %,.0f msgs/CPU-s %s", TARGET_RATIO,
-                            verdict(ratio >= TARGET_RATIO), TARGET_MSGS_PER_CPU_SECOND,
+                    out.append(String.format(Locale.ROOT, "   targets: >= %.0fx %s, >= %,.0f msgs/CPU-s %s",
+                            TARGET_RATIO, verdict(ratio >= TARGET_RATIO), TARGET_MSGS_PER_CPU_SECOND,
                             verdict(ours.msgPerCpuSecond() >= TARGET_MSGS_PER_CPU_SECOND)));
                 }
                 out.append('\n');

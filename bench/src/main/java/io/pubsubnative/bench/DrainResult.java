@@ -1,6 +1,7 @@
 package io.pubsubnative.bench;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -11,22 +12,34 @@ import java.util.Locale;
  * the same keys.
  */
 record DrainResult(String side, long messages, long payloadBytes, Probe.Sample sample, long peakRssBytes,
-                   DrainResult warm) {
+                   long liveHeapBytes, DrainResult warm) {
 
     static DrainResult of(String side, long messages, long payloadBytes, Probe probe) {
-        return new DrainResult(side, messages, payloadBytes, probe.stop(), readPeakRss(), null);
+        return new DrainResult(side, messages, payloadBytes, probe.stop(), readPeakRss(), -1, null);
     }
 
     /** This result with a second, later window of the same process (see {@link DrainWindows}). */
     DrainResult withWarm(DrainResult later) {
-        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, later);
+        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, liveHeapBytes, later);
+    }
+
+    /**
+     * This result with the heap still in use after a full GC at the end of the run: what the process
+     * retains, as opposed to the peak, which follows how far the collector lets garbage pile up.
+     */
+    DrainResult withLiveHeapNow() {
+        System.gc();
+        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, live, warm);
     }
 
     String toJson() {
         return String.format(Locale.ROOT, "{\"side\":\"%s\",\"messages\":%d,\"payload_bytes\":%d,"
-                + "\"wall_s\":%.6f,\"cpu_s\":%.6f,\"gc_ms\":%d,\"peak_heap_bytes\":%d,\"peak_rss_bytes\":%d%s}",
+                + "\"wall_s\":%.6f,\"cpu_s\":%.6f,\"gc_ms\":%d,\"peak_heap_bytes\":%d,\"peak_rss_bytes\":%d%s%s}",
                 side, messages, payloadBytes, sample.seconds(), sample.cpuSeconds(), sample.gcMillis(),
-                sample.peakHeapBytes(), peakRssBytes, warm == null ? "" : ",\"warm\":" + warm.toJson());
+                sample.peakHeapBytes(), peakRssBytes,
+                liveHeapBytes < 0 ? "" : ",\"live_heap_bytes\":" + liveHeapBytes,
+                warm == null ? "" : ",\"warm\":" + warm.toJson());
     }
 
     /** VmHWM of /proc/self/status: the process's peak resident set, Java heap and native alike. */

@@ -59,17 +59,19 @@ public final class SparkFirehoseBench {
                 readOptions.isBlank() ? "the defaults" : readOptions));
         out.append("noop    = readStream.format(\"pubsub\") -> agg(count(*), sum(length(payload))) -> noop sink "
                 + "(complete mode)\nparquet = readStream.format(\"pubsub\") -> select(message_id, publish_time, "
-                + "attributes, payload) -> parquet\nCPU, GC and heap: the Spark JVM from query start to termination\n\n");
-        String fmt = "%-8s %11s %10s %8s %9s %12s %8s %6s %9s %8s  %s%n";
+                + "attributes, payload) -> parquet\nCPU, GC and heap: the Spark JVM from query start to termination; "
+                + "live: heap in use after a full GC once the query ended\n\n");
+        String fmt = "%-8s %11s %10s %8s %9s %12s %8s %6s %9s %9s %8s  %s%n";
         out.append(String.format(Locale.ROOT, fmt, "sink", "messages", "msg/s", "MB/s", "CPU-s/1M", "msgs/CPU-s",
-                "GC ms", "GC %", "heap MiB", "RSS MiB", "firehose check"));
-        out.append("-".repeat(112)).append('\n');
+                "GC ms", "GC %", "heap MiB", "live MiB", "RSS MiB", "firehose check"));
+        out.append("-".repeat(122)).append('\n');
         for (Run run : runs) {
             FirehoseRun r = run.result();
             out.append(String.format(Locale.ROOT, fmt, run.sink(), String.format(Locale.ROOT, "%,d", run.messages()),
                     num("%,.0f", r.msgPerSec()), num("%.1f", r.mbPerSec()), num("%.3f", 1e6 / r.msgPerCpuSecond()),
                     num("%,.0f", r.msgPerCpuSecond()), num("%,.0f", r.get("gc_ms")), num("%.2f", gcShare(r) * 100),
-                    num("%,.0f", r.get("peak_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
+                    num("%,.0f", r.get("peak_heap_bytes") / 1048576.0),
+                    num("%,.0f", r.get("live_heap_bytes") / 1048576.0), num("%,.0f", r.get("peak_rss_bytes") / 1048576.0),
                     r.error() == null ? "acked once: all" : "!! " + r.error()));
         }
         out.append("\nwarm: the same queries from the end of the micro-batch that completed half the messages to "
@@ -105,6 +107,11 @@ public final class SparkFirehoseBench {
                 out.append(String.format(Locale.ROOT, "  %-8s peak heap at %,d (%s MiB) no larger than at %,d "
                         + "(%s MiB): %s%n", sink, largest.messages(), num("%,.0f", large / 1048576.0),
                         smallest.messages(), num("%,.0f", small / 1048576.0), verdict(large <= small)));
+                double smallLive = smallest.result().get("live_heap_bytes");
+                double largeLive = largest.result().get("live_heap_bytes");
+                out.append(String.format(Locale.ROOT, "  %-8s   (heap live after a full GC at the end: %s MiB at %,d, "
+                        + "%s MiB at %,d)%n", sink, num("%,.0f", largeLive / 1048576.0), largest.messages(),
+                        num("%,.0f", smallLive / 1048576.0), smallest.messages()));
             }
         }
         return out.toString();

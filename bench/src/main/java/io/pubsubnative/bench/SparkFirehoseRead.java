@@ -67,6 +67,7 @@ public final class SparkFirehoseRead {
             long warmRows = rows - secondHalf.rowsBefore;
             result = result.withWarm(DrainResult.of("spark-" + sink, warmRows, warmRows * size, secondHalf.probe));
         }
+        result = result.withLiveHeapNow();
         spark.stop();
         if (rows != messages) {
             throw new IllegalStateException("read " + rows + " rows, expected " + messages);
