@@ -19,6 +19,11 @@ final class FirehoseBenchReport {
         return met ? "MET" : "NOT MET";
     }
 
+    /** As {@link #verdict(boolean)}, or "n/a" when there is no figure to judge. */
+    static String verdict(double figure, boolean met) {
+        return Double.isNaN(figure) ? "n/a" : verdict(met);
+    }
+
     static String num(String format, double value) {
         return Double.isNaN(value) || Double.isInfinite(value) ? "n/a" : String.format(Locale.ROOT, format, value);
     }

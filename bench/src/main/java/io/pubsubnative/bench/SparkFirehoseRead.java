@@ -63,8 +63,8 @@ public final class SparkFirehoseRead {
         query.awaitTermination();
         long rows = counter.rows(query.id().toString());
         DrainResult result = DrainResult.of("spark-" + sink, rows, rows * size, probe);
-        if (secondHalf.probe != null) {
-            long warmRows = rows - secondHalf.rowsBefore;
+        long warmRows = rows - secondHalf.rowsBefore;
+        if (secondHalf.probe != null && warmRows > 0) {
             result = result.withWarm(DrainResult.of("spark-" + sink, warmRows, warmRows * size, secondHalf.probe));
         }
         result = result.withLiveHeapNow();
