@@ -1,7 +1,6 @@
 package io.pubsubnative.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -23,14 +22,9 @@ record DrainResult(String side, long messages, long payloadBytes, Probe.Sample s
         return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, liveHeapBytes, later);
     }
 
-    /**
-     * This result with the heap still in use after a full GC at the end of the run: what the process
-     * retains, as opposed to the peak, which follows how far the collector lets garbage pile up.
-     */
-    DrainResult withLiveHeapNow() {
-        System.gc();
-        long live = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, live, warm);
+    /** This result with the heap in use after a full GC at the end of the run ({@link Probe#liveHeapBytes}). */
+    DrainResult withLiveHeap(long bytes) {
+        return new DrainResult(side, messages, payloadBytes, sample, peakRssBytes, bytes, warm);
     }
 
     String toJson() {

@@ -32,17 +32,16 @@ final class DrainWindows {
 
     /**
      * Given the running totals, closes the cold window once it holds {@code N} messages (a batch can
-     * take it past {@code N}; the windows count what they really held). Returns true exactly once.
+     * take it past {@code N}; the windows count what they really held); later calls do nothing.
      */
-    synchronized boolean closeColdAt(long messages, long payloadBytes) {
+    synchronized void closeColdAt(long messages, long payloadBytes) {
         if (!coldEndsAt(messages)) {
-            return false;
+            return;
         }
         cold = DrainResult.of(side, messages, payloadBytes, probe);
         coldMessages = messages;
         coldBytes = payloadBytes;
         probe = Probe.startWithoutGc();
-        return true;
     }
 
     /** The JSON line of both windows, given the totals at the end of the drain. */

@@ -57,6 +57,15 @@ final class Probe {
     return new Probe(false, false);
   }
 
+  /**
+   * The heap still in use after a full GC: what the process retains, as opposed to a peak, which
+   * follows how far the collector lets garbage pile up.
+   */
+  static long liveHeapBytes() {
+    System.gc();
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
   private Sample result;
 
   synchronized Sample stop() {

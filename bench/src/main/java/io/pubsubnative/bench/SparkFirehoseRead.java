@@ -67,7 +67,7 @@ public final class SparkFirehoseRead {
         if (secondHalf.probe != null && warmRows > 0) {
             result = result.withWarm(DrainResult.of("spark-" + sink, warmRows, warmRows * size, secondHalf.probe));
         }
-        result = result.withLiveHeapNow();
+        result = result.withLiveHeap(Probe.liveHeapBytes());
         spark.stop();
         if (rows != messages) {
             throw new IllegalStateException("read " + rows + " rows, expected " + messages);
