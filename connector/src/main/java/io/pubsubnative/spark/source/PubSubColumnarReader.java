@@ -81,11 +81,12 @@ final class PubSubColumnarReader implements PartitionReader<ColumnarBatch> {
         try {
             // A retried attempt of this batch first gives back what an earlier attempt read.
             session.nackBatch(batchId);
+            this.importer = new BatchImporter(ArrowMemory.allocator());
         } catch (RuntimeException e) {
+            // No task listener is registered yet, so nothing else would give the lease back.
             lease.release();
             throw e;
         }
-        this.importer = new BatchImporter(ArrowMemory.allocator());
         context.addTaskFailureListener((TaskFailureListener) (ctx, error) -> onTaskFailure());
         context.addTaskCompletionListener((TaskCompletionListener) ctx -> onTaskCompletion());
     }
