@@ -4,6 +4,7 @@
 # one Spark JVM per row. One run, one table. See bench/README.md.
 #
 #   ./bench/spark-firehose.sh [--messages 1000000,10000000] [--sinks noop,parquet] [--size 1024]
+#                             [--modes memory,checkpoint]
 #                             [--read-options k=v,k=v]
 #
 # Environment: see bench/lib/run-firehose-bench.sh.

@@ -22,6 +22,9 @@ import org.apache.spark.sql.streaming.StreamingQueryListener.QueryStartedEvent;
 import org.apache.spark.sql.streaming.StreamingQueryListener.QueryTerminatedEvent;
 import org.apache.spark.sql.streaming.Trigger;
 
+import io.pubsubnative.spark.metrics.ReplayLogBytesMetric;
+import io.pubsubnative.testkit.TaskMetricSums;
+
 /**
  * One end-to-end Spark read of benchmark (b), in its own JVM: {@code local[2]}, the connector reading
  * the firehose with {@code Trigger.AvailableNow}, either {@code count(*)} and
@@ -45,6 +48,8 @@ public final class SparkFirehoseRead {
         SparkSession spark = BenchEnvironment.localSpark("spark-firehose-read", a.get("master"));
         ReadEmulatorBench.RowCounter counter = new ReadEmulatorBench.RowCounter();
         spark.streams().addListener(counter);
+        TaskMetricSums taskMetrics = new TaskMetricSums();
+        spark.sparkContext().addSparkListener(taskMetrics);
         SecondHalf secondHalf = new SecondHalf(messages / 2);
         spark.streams().addListener(secondHalf);
         Probe probe = Probe.start(false);
@@ -67,7 +72,8 @@ public final class SparkFirehoseRead {
         if (secondHalf.probe != null && warmRows > 0) {
             result = result.withWarm(DrainResult.of("spark-" + sink, warmRows, warmRows * size, secondHalf.probe));
         }
-        result = result.withLiveHeap(Probe.liveHeapBytes());
+        result = result.withLiveHeap(Probe.liveHeapBytes())
+                .withReplayLogBytes(taskMetrics.get(new ReplayLogBytesMetric().description()));
         spark.stop();
         if (rows != messages) {
             throw new IllegalStateException("read " + rows + " rows, expected " + messages);

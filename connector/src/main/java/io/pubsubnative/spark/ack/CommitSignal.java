@@ -2,6 +2,8 @@ package io.pubsubnative.spark.ack;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -10,18 +12,28 @@ import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pubsubnative.spark.replay.ReadClaims;
+import io.pubsubnative.spark.replay.ReplayLogCleaner;
+import io.pubsubnative.spark.replay.ReplayLogLayout;
+
 /**
- * Driver side of ack-on-commit (docs/ack-on-commit.md): owns
+ * Driver side of ack-on-commit (docs/replayable-batches.md): owns
  * {@code <checkpoint>/sources/<n>/ack-signal/<instanceId>} and rewrites it, atomically and only on
- * change, with the highest batch id in the query's commit log ({@code <checkpoint>/commits/}).
+ * change, with the highest batch id in the query's commit log ({@code <checkpoint>/commits/}) and
+ * the superseded reads of recently committed batches. Once a batch is committed and signalled, its
+ * replay files and read claims are deleted.
  */
 public final class CommitSignal {
+
+    /** How many batches a superseded read stays in the signal after its batch committed. */
+    static final long SUPERSEDED_RETAINED_BATCHES = 1_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(CommitSignal.class);
 
     private final FileSystem fs;
     private final Path signalPath;
     private final Path commitsDir;
+    private final ReplayLogLayout replayLayout;
     private SignalState lastWritten;
 
     /**
@@ -32,10 +44,16 @@ public final class CommitSignal {
     public CommitSignal(Path sourceRoot, Path commitsDir, String instanceId, Configuration conf) {
         this.signalPath = signalPath(sourceRoot, instanceId);
         this.commitsDir = commitsDir;
+        this.replayLayout = new ReplayLogLayout(sourceRoot, instanceId);
         try {
             this.fs = signalPath.getFileSystem(conf);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the file system of " + signalPath, e);
+        }
+        try {
+            ReplayLogCleaner.deleteClaimsOfOtherRuns(fs, replayLayout);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not delete the read claims of earlier runs under {}", replayLayout.claimsRoot(), e);
         }
     }
 
@@ -48,11 +66,62 @@ public final class CommitSignal {
         return signalPath;
     }
 
+    /**
+     * Publishes only if the commit log has the batch after the last signalled one: one existence
+     * check, cheap enough to run every 200 ms so that executors learn of a commit promptly.
+     */
+    public synchronized SignalState refresh() {
+        if (lastWritten != null && !exists(new Path(commitsDir, Long.toString(lastWritten.committedBatchId() + 1)))) {
+            return lastWritten;
+        }
+        return publish(false);
+    }
+
     /** Reads the commit log and writes the signal if it changed. Returns what the signal holds. */
     public synchronized SignalState publish(boolean stopped) {
         long committed = latestCommittedBatchId();
         boolean stop = stopped || (lastWritten != null && lastWritten.stopped());
-        return write(new SignalState(committed, stop));
+        long previous = lastWritten == null ? SignalState.NONE : lastWritten.committedBatchId();
+        List<SignalState.Superseded> superseded = retainedSuperseded(committed);
+        if (committed > previous) {
+            superseded.addAll(newlySuperseded(previous, committed));
+        }
+        SignalState state = write(new SignalState(committed, stop, superseded));
+        if (committed > previous) {
+            deleteReplayFilesThrough(committed);
+        }
+        return state;
+    }
+
+    private List<SignalState.Superseded> retainedSuperseded(long committed) {
+        List<SignalState.Superseded> out = new ArrayList<>();
+        if (lastWritten != null) {
+            for (SignalState.Superseded s : lastWritten.superseded()) {
+                if (s.batch() > committed - SUPERSEDED_RETAINED_BATCHES) {
+                    out.add(s);
+                }
+            }
+        }
+        return out;
+    }
+
+    private List<SignalState.Superseded> newlySuperseded(long previous, long committed) {
+        List<SignalState.Superseded> out = new ArrayList<>();
+        for (ReadClaims.Superseded s : new ReadClaims(fs, replayLayout).supersededThrough(committed)) {
+            if (s.batch() > previous) {
+                out.add(new SignalState.Superseded(s.batch(), s.partition(), s.executorId()));
+            }
+        }
+        return out;
+    }
+
+    private void deleteReplayFilesThrough(long committed) {
+        try {
+            ReplayLogCleaner.deleteCommitted(fs, replayLayout, committed);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("Could not delete the replay files of batches up to {} under {} (will retry at the "
+                    + "next commit)", committed, replayLayout.logRoot(), e);
+        }
     }
 
     /** Writes {@code state} unless it is what was last written. */
@@ -68,6 +137,14 @@ public final class CommitSignal {
         LOG.debug("Commit signal {} is now {}", signalPath, state);
         lastWritten = state;
         return state;
+    }
+
+    private boolean exists(Path path) {
+        try {
+            return fs.exists(path);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the commit log " + commitsDir, e);
+        }
     }
 
     /** The largest numeric file name in the commit log, or {@link SignalState#NONE}. */

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The executor-wide cache of native subscriber sessions, keyed by (stream instance, partition),
  * and of the {@link CommitWatcher} of each instance. A session is used by one task at a time;
- * between tasks it stays open so its StreamingPull stream keeps receiving.
+ * between tasks it stays open so its StreamingPull stream keeps receiving, and it keeps the reads
+ * of batches that have not committed yet, so that re-reads replay them.
  */
 public final class SessionRegistry {
 
@@ -31,6 +32,8 @@ public final class SessionRegistry {
         final long[] reportedMetrics = new long[SubscriberSession.METRIC_COUNT];
         boolean busy;
         long idleSinceNanos;
+        /** The highest batch a task read through this session. */
+        long lastReadBatch = SignalState.NONE;
 
         Entry(SubscriberSession session) {
             this.session = session;
@@ -45,27 +48,26 @@ public final class SessionRegistry {
     }
 
     /**
-     * Takes the session of {@code key} for exclusive use, opening it (and the instance's watcher)
-     * when needed. Waits up to {@code waitMs} for a previous user of the same session.
+     * Takes the session of {@code key} for exclusive use by a task reading {@code batchId}, opening
+     * it (and the instance's watcher) when needed. Waits up to {@code waitMs} for a previous user of
+     * the same session. Fails when this executor cannot read the instance's commit signal.
      */
-    public SessionLease acquire(SessionKey key, Supplier<SubscriberSession> opener, String signalPath,
-                                Configuration hadoopConf, long waitMs) throws InterruptedException {
+    public SessionLease acquire(SessionKey key, long batchId, Supplier<SubscriberSession> opener,
+                                String signalPath, Configuration hadoopConf, long waitMs)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(waitMs);
         synchronized (this) {
+            ensureWatcher(key.instanceId(), signalPath, hadoopConf);
             while (true) {
                 Entry entry = sessions.get(key);
                 if (entry == null) {
                     entry = new Entry(opener.get());
-                    entry.busy = true;
                     sessions.put(key, entry);
-                    ensureWatcher(key.instanceId(), signalPath, hadoopConf);
                     LOG.info("Opened subscriber session {} for {}", key, entry.session.subscription());
-                    return new SessionLease(this, key, entry.session, entry.reportedMetrics, true);
+                    return lease(key, entry, batchId, true);
                 }
                 if (!entry.busy) {
-                    entry.busy = true;
-                    ensureWatcher(key.instanceId(), signalPath, hadoopConf);
-                    return new SessionLease(this, key, entry.session, entry.reportedMetrics, false);
+                    return lease(key, entry, batchId, false);
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
@@ -77,6 +79,12 @@ public final class SessionRegistry {
         }
     }
 
+    private SessionLease lease(SessionKey key, Entry entry, long batchId, boolean fresh) {
+        entry.busy = true;
+        entry.lastReadBatch = Math.max(entry.lastReadBatch, batchId);
+        return new SessionLease(this, key, entry.session, entry.reportedMetrics, fresh);
+    }
+
     synchronized void release(SessionKey key, SubscriberSession session) {
         Entry entry = sessions.get(key);
         if (entry != null && entry.session == session) {
@@ -86,12 +94,12 @@ public final class SessionRegistry {
         notifyAll();
     }
 
-    /** The sessions of an instance (busy or not). */
-    synchronized List<SubscriberSession> sessionsOf(String instanceId) {
-        List<SubscriberSession> out = new ArrayList<>();
+    /** The sessions of an instance (busy or not), by key. */
+    synchronized Map<SessionKey, SubscriberSession> sessionsOf(String instanceId) {
+        Map<SessionKey, SubscriberSession> out = new HashMap<>();
         for (Map.Entry<SessionKey, Entry> e : sessions.entrySet()) {
             if (e.getKey().instanceId().equals(instanceId)) {
-                out.add(e.getValue().session);
+                out.put(e.getKey(), e.getValue().session);
             }
         }
         return out;
@@ -99,15 +107,22 @@ public final class SessionRegistry {
 
     /** Removes every session of the instance; the caller closes them. */
     synchronized List<SubscriberSession> removeAll(String instanceId) {
-        return removeWhere(instanceId, Long.MIN_VALUE, false);
+        return removeWhere(instanceId, false, 0L, Long.MAX_VALUE);
     }
 
-    /** Removes the sessions of the instance that had no task for {@code idleMs}; the caller closes them. */
-    synchronized List<SubscriberSession> removeIdle(String instanceId, long idleMs) {
-        return removeWhere(instanceId, System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(idleMs), true);
+    /**
+     * Removes the sessions of the instance that had no task for {@code idleMs} and whose reads are
+     * all of batches up to {@code committedThrough}: closing a session nacks what it holds, and the
+     * reads of an uncommitted batch must stay for its re-reads and its acknowledgement. The caller
+     * closes them.
+     */
+    synchronized List<SubscriberSession> removeIdle(String instanceId, long idleMs, long committedThrough) {
+        long idleBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(idleMs);
+        return removeWhere(instanceId, true, idleBefore, committedThrough);
     }
 
-    private List<SubscriberSession> removeWhere(String instanceId, long idleBeforeNanos, boolean onlyIdle) {
+    private List<SubscriberSession> removeWhere(String instanceId, boolean onlyIdle, long idleBeforeNanos,
+                                                long committedThrough) {
         List<SubscriberSession> removed = new ArrayList<>();
         Iterator<Map.Entry<SessionKey, Entry>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
@@ -116,7 +131,8 @@ public final class SessionRegistry {
             if (!e.getKey().instanceId().equals(instanceId)) {
                 continue;
             }
-            if (onlyIdle && (entry.busy || entry.idleSinceNanos - idleBeforeNanos > 0)) {
+            if (onlyIdle && (entry.busy || entry.idleSinceNanos - idleBeforeNanos > 0
+                    || entry.lastReadBatch > committedThrough)) {
                 continue;
             }
             it.remove();
@@ -139,16 +155,34 @@ public final class SessionRegistry {
         return true;
     }
 
+    /** The instance's current watcher, or null (tests). */
+    synchronized CommitWatcher watcherOf(String instanceId) {
+        return watchers.get(instanceId);
+    }
+
     /** Sessions currently open in this JVM. */
     public synchronized int openSessionCount() {
         return sessions.size();
     }
 
-    private void ensureWatcher(String instanceId, String signalPath, Configuration hadoopConf) {
-        if (!watchers.containsKey(instanceId)) {
-            CommitWatcher watcher = new CommitWatcher(instanceId, signalPath, hadoopConf, this);
-            watchers.put(instanceId, watcher);
-            watcher.start();
+    /**
+     * Starts the instance's watcher unless a live one runs; a watcher thread that died is replaced.
+     * A new watcher first reads the signal once, so an executor that cannot read the checkpoint
+     * fails its first task instead of never acknowledging.
+     */
+    private void ensureWatcher(String instanceId, String signalPath, Configuration hadoopConf)
+            throws InterruptedException {
+        CommitWatcher running = watchers.get(instanceId);
+        if (running != null && running.isAlive()) {
+            running.throwIfChannelBroken();
+            return;
         }
+        if (running != null) {
+            LOG.warn("The commit watcher of instance {} died; starting a new one", instanceId);
+        }
+        CommitChannel channel = CommitChannel.openReadable(signalPath, hadoopConf);
+        CommitWatcher watcher = new CommitWatcher(instanceId, ExecutorIdentity.current(), channel, this);
+        watchers.put(instanceId, watcher);
+        watcher.start();
     }
 }

@@ -35,6 +35,7 @@ public final class ReadOptions implements Serializable {
     public static final String MAX_OUTSTANDING_BYTES = "maxOutstandingBytes";
     public static final String MAX_ACK_EXTENSION_SECONDS = "maxAckExtensionSeconds";
     public static final String ACK_ON_COMMIT = "ackOnCommit";
+    public static final String REPLAY_LOG = "replayLog";
     public static final String FORMAT = "format";
     public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
 
@@ -50,6 +51,7 @@ public final class ReadOptions implements Serializable {
     private final long maxOutstandingBytes;
     private final long maxAckExtensionSeconds;
     private final boolean ackOnCommit;
+    private final ReplayLog replayLog;
     private final PayloadFormat format;
 
     private ReadOptions(CaseInsensitiveStringMap options, Map<String, String> env) {
@@ -79,6 +81,12 @@ public final class ReadOptions implements Serializable {
         this.maxAckExtensionSeconds = OptionParsers.longOption(options, MAX_ACK_EXTENSION_SECONDS, null, 0, 86_400, 3600);
         String ack = OptionParsers.string(options, ACK_ON_COMMIT);
         this.ackOnCommit = ack == null || OptionParsers.bool(ACK_ON_COMMIT, ack);
+        this.replayLog = ReplayLog.parse(OptionParsers.string(options, REPLAY_LOG));
+        if (!ackOnCommit && replayLog == ReplayLog.CHECKPOINT) {
+            throw new IllegalArgumentException("Option 'ackOnCommit' ('false') cannot be combined with "
+                    + "'replayLog' ('checkpoint'): checkpoint mode acknowledges each read as soon as its "
+                    + "replay file is durable; remove 'ackOnCommit', or use replayLog=memory");
+        }
         this.format = PayloadFormat.parse(OptionParsers.string(options, FORMAT));
         String deadLetter = OptionParsers.string(options, DEAD_LETTER_TOPIC);
         if (deadLetter != null && format == PayloadFormat.RAW) {
@@ -162,6 +170,11 @@ public final class ReadOptions implements Serializable {
     /** True (default): ack after Spark commits the batch. False: at-most-once, ack after each task. */
     public boolean ackOnCommit() {
         return ackOnCommit;
+    }
+
+    /** Where re-reads of a batch are served from (docs/replayable-batches.md). */
+    public ReplayLog replayLog() {
+        return replayLog;
     }
 
     public PayloadFormat format() {

@@ -21,14 +21,18 @@ public final class SourceMetrics {
             new NacksSentMetric(),
             new LeaseExpiriesMetric(),
             new StreamReconnectsMetric(),
+            new AckFailuresMetric(),
+            new ReplayedMessagesMetric(),
+            new ReplayLogBytesMetric(),
         };
     }
 
     /**
      * Task metric values: counters as the growth since {@code baseline}, unacked messages as the
-     * current value, off-heap memory as {@code allocatedBytes}.
+     * current value, off-heap memory as {@code allocatedBytes}, and the task's own replay-log bytes.
      */
-    public static CustomTaskMetric[] taskValues(long[] current, long[] baseline, long allocatedBytes) {
+    public static CustomTaskMetric[] taskValues(long[] current, long[] baseline, long allocatedBytes,
+                                                long replayLogBytes) {
         return new CustomTaskMetric[] {
             new TaskMetricValue(IngestedBytesMetric.NAME,
                     delta(current, baseline, SubscriberSession.METRIC_INGESTED_BYTES)),
@@ -45,6 +49,11 @@ public final class SourceMetrics {
                     delta(current, baseline, SubscriberSession.METRIC_LEASE_EXPIRIES)),
             new TaskMetricValue(StreamReconnectsMetric.NAME,
                     delta(current, baseline, SubscriberSession.METRIC_STREAM_RECONNECTS)),
+            new TaskMetricValue(AckFailuresMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_ACK_FAILURES)),
+            new TaskMetricValue(ReplayedMessagesMetric.NAME,
+                    delta(current, baseline, SubscriberSession.METRIC_REPLAYED_MESSAGES)),
+            new TaskMetricValue(ReplayLogBytesMetric.NAME, replayLogBytes),
         };
     }
 

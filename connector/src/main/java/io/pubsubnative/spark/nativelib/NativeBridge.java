@@ -21,6 +21,14 @@ final class NativeBridge {
     static native int fetch(long handle, long batchId, int maxRows, long maxBytes, long waitMs,
                             long arrayAddr, long schemaAddr);
 
+    static native long beginRead(long handle, long batchId, boolean acknowledge);
+
+    static native void completeRead(long handle, long batchId);
+
+    static native void abortRead(long handle, long batchId);
+
+    static native void ackBatch(long handle, long batchId);
+
     static native void ackThrough(long handle, long committedBatchId);
 
     static native void nackBatch(long handle, long batchId);

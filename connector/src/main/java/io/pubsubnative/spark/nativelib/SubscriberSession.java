@@ -17,7 +17,12 @@ public final class SubscriberSession implements AutoCloseable {
     public static final int METRIC_NACKS_SENT = 6;
     public static final int METRIC_LEASE_EXPIRIES = 7;
     public static final int METRIC_STREAM_RECONNECTS = 8;
-    public static final int METRIC_COUNT = 9;
+    public static final int METRIC_ACK_FAILURES = 9;
+    public static final int METRIC_REPLAYED_MESSAGES = 10;
+    public static final int METRIC_COUNT = 11;
+
+    /** What {@link #beginRead} returns for a fresh read (a replay returns its row count, >= 0). */
+    public static final long FRESH_READ = -1;
 
     private final String subscription;
     private final long handle;
@@ -45,6 +50,32 @@ public final class SubscriberSession implements AutoCloseable {
                 arrayAddr, schemaAddr));
     }
 
+    /**
+     * Starts a task's read of {@code batchId}. When this session already completed a read of that
+     * batch, the following {@link #fetch} calls replay it (returns its row count, maybe 0); otherwise
+     * the read is fresh ({@link #FRESH_READ}) and {@code acknowledge} says whether its messages may be
+     * acknowledged when the batch commits. Throws if the batch is already committed.
+     */
+    public long beginRead(long batchId, boolean acknowledge) {
+        return guard.call(() -> NativeBridge.beginRead(handle, batchId, acknowledge));
+    }
+
+    /** The task succeeded: later reads of {@code batchId} replay what it read (also nothing). */
+    public void completeRead(long batchId) {
+        guard.run(() -> NativeBridge.completeRead(handle, batchId));
+    }
+
+    /** The task failed: an incomplete read of {@code batchId} is nacked; a completed one is kept. */
+    public void abortRead(long batchId) {
+        guard.run(() -> NativeBridge.abortRead(handle, batchId));
+    }
+
+    /** Acknowledges the read of exactly {@code batchId} now, whatever the commit log says. */
+    public void ackBatch(long batchId) {
+        guard.run(() -> NativeBridge.ackBatch(handle, batchId));
+    }
+
+    /** Acknowledges completed reads of batches up to {@code committedBatchId}; nacks the others. */
     public void ackThrough(long committedBatchId) {
         guard.run(() -> NativeBridge.ackThrough(handle, committedBatchId));
     }

@@ -18,14 +18,16 @@ public final class PubSubInputPartition implements InputPartition {
     private final ReadOptions options;
     private final String sessionConfigJson;
     private final String signalPath;
+    private final String sourceRoot;
+    private final boolean claimsRequired;
     private final Broadcast<SerializableConfiguration> hadoopConf;
     private final String[] preferredLocations;
     private final boolean drainCheck;
 
     PubSubInputPartition(String instanceId, int partition, long messageBudget, long byteBudget,
-                         ReadOptions options, String sessionConfigJson, String signalPath,
-                         Broadcast<SerializableConfiguration> hadoopConf, String[] preferredLocations,
-                         boolean drainCheck) {
+                         ReadOptions options, String sessionConfigJson, String signalPath, String sourceRoot,
+                         boolean claimsRequired, Broadcast<SerializableConfiguration> hadoopConf,
+                         String[] preferredLocations, boolean drainCheck) {
         this.instanceId = instanceId;
         this.partition = partition;
         this.messageBudget = messageBudget;
@@ -33,6 +35,8 @@ public final class PubSubInputPartition implements InputPartition {
         this.options = options;
         this.sessionConfigJson = sessionConfigJson;
         this.signalPath = signalPath;
+        this.sourceRoot = sourceRoot;
+        this.claimsRequired = claimsRequired;
         this.hadoopConf = hadoopConf;
         this.preferredLocations = preferredLocations;
         this.drainCheck = drainCheck;
@@ -74,6 +78,19 @@ public final class PubSubInputPartition implements InputPartition {
 
     public String signalPath() {
         return signalPath;
+    }
+
+    /** The source's checkpoint directory {@code <checkpoint>/sources/<n>}. */
+    public String sourceRoot() {
+        return sourceRoot;
+    }
+
+    /**
+     * True when a fresh read in memory mode must claim (batch, partition) first: the application
+     * has executors other than the driver, so a re-read may land on another JVM.
+     */
+    public boolean claimsRequired() {
+        return claimsRequired;
     }
 
     public Broadcast<SerializableConfiguration> hadoopConf() {

@@ -23,12 +23,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pubsubnative.spark.ack.CommitSignal;
+import io.pubsubnative.spark.ack.CommitSignalPoller;
 import io.pubsubnative.spark.config.ReadOptions;
 
 /**
- * The driver side of one run of a streaming query's Pub/Sub source. Offsets are batch numbers;
- * each micro-batch plans {@code parallelism} partitions served by long-lived native sessions, and
- * the commit signal tells executors which batches are committed (docs/ack-on-commit.md).
+ * The driver side of one run of a streaming query's Pub/Sub source. Offsets are batch numbers with
+ * the partition count their batch was planned with; each micro-batch plans that many partitions,
+ * served by long-lived native sessions, and the commit signal tells executors which batches are
+ * committed (docs/replayable-batches.md).
  */
 public final class PubSubMicroBatchStream
         implements MicroBatchStream, SupportsTriggerAvailableNow, ReportsSourceMetrics {
@@ -44,6 +46,9 @@ public final class PubSubMicroBatchStream
     private final String instanceId;
     private final SparkContext sc;
     private final CommitSignal signal;
+    private final CommitSignalPoller poller;
+    private final String sourceRoot;
+    private final boolean claimsRequired;
     private final Broadcast<SerializableConfiguration> hadoopConf;
     private final ReadCounters counters;
     private boolean availableNow;
@@ -67,6 +72,10 @@ public final class PubSubMicroBatchStream
         Configuration conf = HadoopConfs.of(session);
         this.signal = new CommitSignal(layout.sourceRoot(), layout.commitsDir(), instanceId, conf);
         this.signal.publish(false);
+        this.poller = CommitSignalPoller.start(signal, instanceId);
+        this.sourceRoot = layout.sourceRoot().toString();
+        // In local mode every read runs in this JVM, so no read can land on another executor.
+        this.claimsRequired = !sc.isLocal();
         this.hadoopConf = JavaSparkContext.fromSparkContext(sc).broadcast(new SerializableConfiguration(conf));
         this.counters = ReadCounters.register(sc);
         LOG.info("Pub/Sub stream instance {} reads {} with {} partitions; commit signal {}",
@@ -83,7 +92,7 @@ public final class PubSubMicroBatchStream
 
     @Override
     public Offset initialOffset() {
-        return new PubSubOffset(0);
+        return PubSubOffset.initial();
     }
 
     @Override
@@ -100,16 +109,16 @@ public final class PubSubMicroBatchStream
     @Override
     public synchronized Offset latestOffset(Offset startOffset, ReadLimit limit) {
         signal.publish(false);
-        long start = PubSubOffset.of(startOffset).value();
+        PubSubOffset start = PubSubOffset.of(startOffset);
         long rowsNow = counters.rows.value();
         if (availableNow && rowsAtLastPlanning != null) {
             if (rowsNow == rowsAtLastPlanning) {
                 LOG.info("AvailableNow: the previous batch read no message; the source has caught up");
-                return new PubSubOffset(start);
+                return start;
             }
         }
         rowsAtLastPlanning = rowsNow;
-        return new PubSubOffset(start + 1);
+        return new PubSubOffset(start.value() + 1, parallelism);
     }
 
     @Override
@@ -119,27 +128,45 @@ public final class PubSubMicroBatchStream
 
     @Override
     public InputPartition[] planInputPartitions(Offset start, Offset end) {
+        int partitionCount = partitionsOf(PubSubOffset.of(end));
         List<String> executors = ExecutorLocations.current(sc);
         long messageBudget = perPartition(options.maxMessagesPerTrigger().isPresent()
-                ? options.maxMessagesPerTrigger().getAsLong() : 0L);
+                ? options.maxMessagesPerTrigger().getAsLong() : 0L, partitionCount);
         long byteBudget = perPartition(options.maxBytesPerTrigger().isPresent()
-                ? options.maxBytesPerTrigger().getAsLong() : 0L);
+                ? options.maxBytesPerTrigger().getAsLong() : 0L, partitionCount);
         String signalPath = signal.signalPath().toString();
-        InputPartition[] partitions = new InputPartition[parallelism];
-        for (int p = 0; p < parallelism; p++) {
+        InputPartition[] partitions = new InputPartition[partitionCount];
+        for (int p = 0; p < partitionCount; p++) {
             partitions[p] = new PubSubInputPartition(instanceId, p, messageBudget, byteBudget, options,
-                    sessionConfigJson, signalPath, hadoopConf, ExecutorLocations.forPartition(executors, p),
-                    availableNow);
+                    sessionConfigJson, signalPath, sourceRoot, claimsRequired, hadoopConf,
+                    ExecutorLocations.forPartition(executors, p), availableNow);
         }
         return partitions;
     }
 
+    /**
+     * The partitions of the batch ending at {@code end}: the count its offset recorded, so that a
+     * re-run after a restart plans the partitions the first run read (and their replay files),
+     * even if {@code parallelism} changed since; the new value applies from the next batch.
+     */
+    private int partitionsOf(PubSubOffset end) {
+        int recorded = end.partitions();
+        if (recorded == PubSubOffset.UNKNOWN_PARTITIONS) {
+            return parallelism;
+        }
+        if (recorded != parallelism) {
+            LOG.info("Batch ending at offset {} was planned with {} partitions; it is re-run with them "
+                    + "although parallelism is now {}", end.value(), recorded, parallelism);
+        }
+        return recorded;
+    }
+
     /** The per-partition share of a per-trigger limit, rounded up; 0 (unset) means unlimited. */
-    private long perPartition(long perTrigger) {
+    private static long perPartition(long perTrigger, int partitionCount) {
         if (perTrigger <= 0) {
             return Long.MAX_VALUE;
         }
-        return (perTrigger + parallelism - 1) / parallelism;
+        return (perTrigger + partitionCount - 1) / partitionCount;
     }
 
     @Override
@@ -154,6 +181,7 @@ public final class PubSubMicroBatchStream
 
     @Override
     public void stop() {
+        poller.close();
         try {
             signal.publish(true);
             LOG.info("Pub/Sub stream instance {} stopped", instanceId);

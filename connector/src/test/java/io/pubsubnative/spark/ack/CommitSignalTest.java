@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.util.List;
 
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -67,7 +68,8 @@ class CommitSignalTest {
         signal.write(new SignalState(5, false));
         File file = new File(new File(checkpoint, "sources/0/ack-signal"), "inst-1");
         assertTrue(file.isFile());
-        assertEquals("{\"committed_batch_id\":5,\"stopped\":false}", Files.readString(file.toPath()));
+        assertEquals("{\"committed_batch_id\":5,\"stopped\":false,\"superseded\":[]}",
+                Files.readString(file.toPath()));
         assertTrue(file.setLastModified(1000L));
         signal.write(new SignalState(5, false));
         assertEquals(1000L, file.lastModified(), "unchanged state must not rewrite the file");
@@ -78,9 +80,35 @@ class CommitSignalTest {
     }
 
     @Test
-    void signalStateJsonRoundTrips() throws IOException {
-        SignalState state = new SignalState(123, true);
+    void signalStateJsonRoundTripsAndReadsSignalsWithoutSupersededReads() throws IOException {
+        SignalState state = new SignalState(123, true, List.of(new SignalState.Superseded(120, 3, "7")));
         assertEquals(state, SignalState.fromJson(state.toJson()));
-        assertFalse(SignalState.fromJson("{\"committed_batch_id\":-1,\"stopped\":false}").stopped());
+        SignalState old = SignalState.fromJson("{\"committed_batch_id\":-1,\"stopped\":false}");
+        assertFalse(old.stopped());
+        assertTrue(old.superseded().isEmpty());
+    }
+
+    @Test
+    void supersededBatchesAreThoseOfThisExecutorAndPartitionUpToTheCommit() {
+        SignalState state = new SignalState(10, false, List.of(
+                new SignalState.Superseded(8, 1, "exec-a"),
+                new SignalState.Superseded(9, 1, "exec-b"),
+                new SignalState.Superseded(9, 2, "exec-a"),
+                new SignalState.Superseded(11, 1, "exec-a")));
+        assertEquals(List.of(8L), state.supersededBatches("exec-a", 1, 10));
+        assertEquals(List.of(8L, 11L), state.supersededBatches("exec-a", 1, 11));
+        assertTrue(state.supersededBatches("exec-c", 1, 11).isEmpty());
+    }
+
+    @Test
+    void refreshPublishesANewCommitWithoutWaitingForTheNextTrigger(@TempDir File checkpoint) throws IOException {
+        File commits = new File(checkpoint, "commits");
+        assertTrue(commits.mkdirs());
+        CommitSignal signal = signal(checkpoint);
+        assertEquals(SignalState.NONE, signal.refresh().committedBatchId());
+        Files.writeString(new File(commits, "0").toPath(), "v1");
+        assertEquals(0, signal.refresh().committedBatchId());
+        assertEquals(new SignalState(0, false), CommitSignal.read(signal.signalPath(), conf));
+        assertEquals(0, signal.refresh().committedBatchId(), "no new commit file: nothing changes");
     }
 }

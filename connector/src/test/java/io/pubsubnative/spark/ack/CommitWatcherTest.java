@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import java.io.File;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 
 import org.apache.hadoop.conf.Configuration;
@@ -43,11 +44,11 @@ class CommitWatcherTest {
         signal.publish(false);
         SessionKey key = new SessionKey("inst-stop", 0);
 
-        SessionLease first = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+        SessionLease first = registry.acquire(key, 0, () -> SubscriberSession.open(SUB, CONFIG),
                 signal.signalPath().toString(), conf, 1000);
         assertTrue(first.fresh());
         first.release();
-        SessionLease second = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+        SessionLease second = registry.acquire(key, 0, () -> SubscriberSession.open(SUB, CONFIG),
                 signal.signalPath().toString(), conf, 1000);
         assertFalse(second.fresh());
         assertSame(first.session(), second.session());
@@ -66,17 +67,71 @@ class CommitWatcherTest {
                 "inst-busy", conf);
         signal.publish(false);
         SessionKey key = new SessionKey("inst-busy", 3);
-        SessionLease lease = registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+        SessionLease lease = registry.acquire(key, 0, () -> SubscriberSession.open(SUB, CONFIG),
                 signal.signalPath().toString(), conf, 1000);
         IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> registry.acquire(key, () -> SubscriberSession.open(SUB, CONFIG),
+                () -> registry.acquire(key, 0, () -> SubscriberSession.open(SUB, CONFIG),
                         signal.signalPath().toString(), conf, 100));
         assertTrue(e.getMessage().contains("inst-busy/3"), e.getMessage());
-        SessionLease other = registry.acquire(new SessionKey("inst-busy", 4),
+        SessionLease other = registry.acquire(new SessionKey("inst-busy", 4), 0,
                 () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(), conf, 100);
         assertNotSame(lease.session(), other.session());
         lease.release();
         other.release();
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+    }
+
+    @Test
+    void anExecutorThatCannotReadTheCommitSignalFailsItsFirstTaskNamingTheCheckpoint(@TempDir File dir) {
+        SessionRegistry registry = new SessionRegistry();
+        // The driver never wrote the signal where this "executor" looks: a checkpoint it cannot see.
+        String signalPath = new Path(new Path(dir.toURI()), "ack-signal/inst-unseen").toString();
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> registry.acquire(new SessionKey("inst-unseen", 0), 0,
+                        () -> SubscriberSession.open(SUB, CONFIG), signalPath, conf, 1000));
+        assertTrue(e.getMessage().contains("cannot read the commit signal " + signalPath), e.getMessage());
+        assertTrue(e.getMessage().contains("must be on storage every executor can read"), e.getMessage());
+        assertEquals(0, registry.openSessionCount(), "no session is opened without a commit channel");
+    }
+
+    @Test
+    void aWatcherThreadThatDiedIsReplacedAndStillAcknowledgesCommits(@TempDir File dir) throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(dir.toURI().resolve("commits")),
+                "inst-dead", conf);
+        signal.publish(false);
+        SessionKey key = new SessionKey("inst-dead", 0);
+        registry.acquire(key, 0, () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(),
+                conf, 1000).release();
+        CommitWatcher first = registry.watcherOf("inst-dead");
+        first.thread().interrupt();
+        first.thread().join(5000);
+        assertFalse(first.isAlive());
+
+        registry.acquire(key, 1, () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(),
+                conf, 1000).release();
+        CommitWatcher second = registry.watcherOf("inst-dead");
+        assertNotSame(first, second);
+        assertTrue(second.isAlive());
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+    }
+
+    @Test
+    void anIdleSessionIsClosedOnlyOnceEveryBatchItReadIsCommitted(@TempDir File dir) throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(dir.toURI().resolve("commits")),
+                "inst-idle", conf);
+        signal.publish(false);
+        SessionKey key = new SessionKey("inst-idle", 0);
+        registry.acquire(key, 5, () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(),
+                conf, 1000).release();
+        assertTrue(registry.removeIdle("inst-idle", 0, 4).isEmpty(),
+                "batch 5 is not committed: closing would nack what its re-reads and its ack need");
+        List<SubscriberSession> removed = registry.removeIdle("inst-idle", 0, 5);
+        assertEquals(1, removed.size());
+        removed.get(0).close();
         signal.publish(true);
         waitUntil(() -> registry.openSessionCount() == 0);
     }

@@ -55,8 +55,28 @@ class ReadOptionsTest {
         assertEquals(104_857_600L, o.maxOutstandingBytes());
         assertEquals(3600, o.maxAckExtensionSeconds());
         assertTrue(o.ackOnCommit());
+        assertEquals(ReplayLog.MEMORY, o.replayLog());
         assertEquals(PayloadFormat.RAW, o.format());
         assertEquals(10_000, o.connectTimeoutMs());
+    }
+
+    @Test
+    void replayLogAcceptsMemoryAndCheckpointInAnyCase() {
+        assertEquals(ReplayLog.CHECKPOINT, parse("subscriptionId", SUB, "replayLog", "Checkpoint").replayLog());
+        assertEquals(ReplayLog.MEMORY, parse("subscriptionId", SUB, "REPLAYLOG", "memory").replayLog());
+    }
+
+    @Test
+    void anUnknownReplayLogIsRejectedListingTheValidValues() {
+        assertEquals("Option 'replayLog' has unknown value 'disk'; valid values: memory (default), checkpoint",
+                error("subscriptionId", SUB, "replayLog", "disk"));
+    }
+
+    @Test
+    void checkpointReplayCannotBeCombinedWithAtMostOnceAcks() {
+        String message = error("subscriptionId", SUB, "replayLog", "checkpoint", "ackOnCommit", "false");
+        assertTrue(message.contains("'ackOnCommit' ('false') cannot be combined with 'replayLog' ('checkpoint')"),
+                message);
     }
 
     @Test
