@@ -135,7 +135,12 @@ fn main() {
         assert_eq!(batch.as_ref().map_or(0, |b| b.len()), MESSAGES);
         let (exported, freed) = batch.map(export_and_release).unwrap_or_default();
         let t3 = Instant::now();
-        acked += reservoir.ack_through(round as i64).len();
+        // The batch's record keeps its buffers until here, not Java's release.
+        reservoir.complete_read(round as i64);
+        let settled = reservoir.ack_through(round as i64);
+        acked += settled.acks.len();
+        // What the session does once the Acknowledge succeeded.
+        reservoir.settle_acks(&settled.acks, &[]);
         let t4 = Instant::now();
         decode += t1 - t0;
         take += t2 - t1;

@@ -110,10 +110,13 @@ impl VarColumn {
         nulls: Option<Buffer>,
     ) -> Result<ArrayData, ArrowError> {
         let len = self.len();
-        let buffers = vec![
-            Buffer::from_vec(self.offsets),
-            Buffer::from_vec(self.values),
-        ];
+        let mut values = self.values;
+        // A batch cut before it filled would keep its reserve (up to 16 MiB)
+        // for as long as its read is recorded, i.e. until its batch commits.
+        if values.capacity() / 2 > values.len() {
+            values.shrink_to_fit();
+        }
+        let buffers = vec![Buffer::from_vec(self.offsets), Buffer::from_vec(values)];
         ArrayData::try_new(data_type, len, nulls, 0, buffers, vec![])
     }
 }
@@ -390,6 +393,17 @@ mod tests {
         for column in copy.columns() {
             assert_eq!(column.offset(), 0);
         }
+    }
+
+    #[test]
+    fn a_batch_cut_before_it_filled_gives_back_its_payload_reserve() {
+        let mut full = RawBatchBuilder::default();
+        full.push_row(&row("a", &[0; 1_000]));
+        // Room for 1,000 rows of 1,000 payload bytes: about 1 MB reserved.
+        let mut partial = full.sized_for(1_000);
+        partial.push_row(&row("b", &[0; 1_000]));
+        let batch = partial.finish().unwrap();
+        assert!(batch.column(3).get_buffer_memory_size() < 10_000);
     }
 
     #[test]

@@ -29,6 +29,18 @@ pub enum NativeError {
         message: String,
     },
 
+    #[error(
+        "batch {batch} of subscription '{subscription}' is already committed (committed through \
+         {committed}); its messages were acknowledged, so it cannot be read again. A thread that \
+         still carries an old streaming batch id (spark local property streaming.sql.batchId) \
+         must not run queries over the pubsub source"
+    )]
+    StaleBatch {
+        subscription: String,
+        batch: i64,
+        committed: i64,
+    },
+
     #[error("invalid native publisher config: {0}")]
     PublisherConfig(String),
 

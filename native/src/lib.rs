@@ -19,7 +19,7 @@ pub mod runtime;
 pub mod session;
 
 /// Checked by Java's `NativeLoader` right after loading the library.
-pub const ABI_VERSION: i32 = 1;
+pub const ABI_VERSION: i32 = 2;
 
 #[global_allocator]
 static ALLOCATOR: ffi::alloc::CountingAllocator = ffi::alloc::CountingAllocator;

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicI64, Ordering};
 
 /// Length of the `long[]` returned by `metrics(h)`.
-pub const METRIC_COUNT: usize = 9;
+pub const METRIC_COUNT: usize = 11;
 
 #[derive(Debug, Default)]
 pub struct Counters {
@@ -14,6 +14,10 @@ pub struct Counters {
     pub nacks_sent: AtomicI64,
     pub lease_expiries: AtomicI64,
     pub stream_reconnects: AtomicI64,
+    /// Ack ids whose Acknowledge request failed (after its own retries).
+    pub ack_failures: AtomicI64,
+    /// Rows returned by fetches replaying a read record.
+    pub replayed_messages: AtomicI64,
 }
 
 pub fn bump(counter: &AtomicI64, by: usize) {
@@ -34,6 +38,8 @@ impl Counters {
             get(&self.nacks_sent),
             get(&self.lease_expiries),
             get(&self.stream_reconnects),
+            get(&self.ack_failures),
+            get(&self.replayed_messages),
         ]
     }
 }

@@ -35,7 +35,7 @@ fn fetched_batches_carry_published_messages_and_ack_through_acknowledges_them() 
     let published: BTreeSet<String> = emulator.publish(&topic, messages).into_iter().collect();
 
     let session = Session::open(emulator.config(&subscription, "")).unwrap();
-    let batches = fetch_all(&session, 1, 20);
+    let batches = read_batch(&session, 1, 20);
     assert_eq!(message_ids(&batches), published);
     let all_rows: usize = batches.iter().map(Array::len).sum();
     let payloads: BTreeSet<Vec<u8>> = batches
@@ -152,7 +152,7 @@ fn leases_keep_delivered_messages_from_other_subscribers() {
     let (topic, subscription) = emulator.topic_and_subscription("topic-4", "sub-4", 10);
     emulator.publish(&topic, text_messages(3));
     let session = Session::open(emulator.config(&subscription, "")).unwrap();
-    fetch_all(&session, 1, 3);
+    read_batch(&session, 1, 3);
     // Another subscriber sees nothing while the session holds the leases.
     assert!(emulator
         .pull_ids(&subscription, Duration::from_secs(22))
@@ -207,7 +207,7 @@ fn a_session_opened_after_another_closed_receives_new_messages() {
         .into_iter()
         .collect();
     let session = Session::open(emulator.config(&subscription, "")).unwrap();
-    assert_eq!(message_ids(&fetch_all(&session, 1, 40)), first);
+    assert_eq!(message_ids(&read_batch(&session, 1, 40)), first);
     session.ack_through(1).unwrap();
     // The emulator keeps a cancelled stream registered and routes new
     // messages to it, so close must end the stream gracefully.
@@ -252,6 +252,7 @@ fn overlapping_open_and_close_cycles_close_promptly_and_lose_nothing() {
         }
         for session in sessions {
             closers.push(std::thread::spawn(move || {
+                session.complete_read(cycle);
                 session.ack_through(cycle).unwrap();
                 let started = Instant::now();
                 session.close().unwrap();

@@ -4,7 +4,10 @@
 
 mod common;
 
-use common::{fetch_all, ACKS, MODACKS, NACKS};
+use common::{
+    fetch_all, ids_in, read_batch, through_c_data, ACKS, ACK_FAILURES, INGESTED, MODACKS, NACKS,
+    REPLAYED, UNACKED,
+};
 use pubsub_spark_native::config::SessionConfig;
 use pubsub_spark_native::proto::google::pubsub::v1::subscriber_server::{
     Subscriber, SubscriberServer,
@@ -14,7 +17,7 @@ use pubsub_spark_native::proto::google::pubsub::v1::{
     StreamingPullRequest, StreamingPullResponse,
 };
 use pubsub_spark_native::runtime::runtime;
-use pubsub_spark_native::session::Session;
+use pubsub_spark_native::session::{ReadStart, Session};
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -184,7 +187,7 @@ fn ack_through_sends_requests_of_at_most_1000_ids_concurrently_and_returns_after
         ..Default::default()
     };
     let (fake, session) = FakeSubscriber::start(slow, "");
-    fetch_all(&session, 1, MESSAGES);
+    read_batch(&session, 1, MESSAGES);
     session.ack_through(1).unwrap();
     assert_eq!(fake.acked_sizes(), [500, 1_000, 1_000], "done on return");
     assert_eq!(distinct(&fake.acked_ids()), all_ids());
@@ -201,7 +204,7 @@ fn a_failing_request_does_not_stop_the_others_and_its_error_is_returned() {
         ..Default::default()
     };
     let (fake, session) = FakeSubscriber::start(deny, "");
-    fetch_all(&session, 1, MESSAGES);
+    read_batch(&session, 1, MESSAGES);
     let err = session.ack_through(1).unwrap_err().to_string();
     assert_eq!(
         err,
@@ -213,6 +216,9 @@ fn a_failing_request_does_not_stop_the_others_and_its_error_is_returned() {
     assert_eq!(fake.acked_sizes(), [500, 1_000]);
     assert!(!fake.acked_ids().contains(&ack_id(1_500)));
     assert_eq!(session.metrics()[ACKS], 1_500);
+    // A permanent failure is not retried: its ids are let go for redelivery.
+    assert_eq!(session.metrics()[ACK_FAILURES], 1_000);
+    assert_eq!(session.metrics()[UNACKED], 0);
     session.close().unwrap();
 }
 
@@ -223,9 +229,10 @@ fn transient_failures_are_retried_until_every_id_is_acknowledged_once() {
         ..Default::default()
     };
     let (fake, session) = FakeSubscriber::start(flaky, "");
-    fetch_all(&session, 1, MESSAGES);
+    read_batch(&session, 1, MESSAGES);
     session.ack_through(1).unwrap();
     assert_eq!(fake.ack_calls.load(Ordering::SeqCst), 5);
+    assert_eq!(session.metrics()[ACK_FAILURES], 0);
     assert_eq!(distinct(&fake.acked_ids()), all_ids());
     assert_eq!(session.metrics()[ACKS], MESSAGES as i64);
     session.close().unwrap();
@@ -280,4 +287,78 @@ fn lease_extensions_cover_every_held_message_in_requests_within_the_limits() {
         assert!(request.ack_ids.len() <= 1_000);
     }
     session.close().unwrap();
+}
+
+/// Replays the current read of `batch`: exports every array as the JNI
+/// `fetch` does, imports it as Java does and returns the ids of each.
+fn replay_exported(session: &Session, batch: i64) -> Vec<Vec<String>> {
+    let mut arrays = Vec::new();
+    // A replay never waits, whatever the fetch allows.
+    while let Some(array) = session.fetch(batch, 1, 1, Duration::from_secs(30)).unwrap() {
+        arrays.push(ids_in(&through_c_data(array)));
+    }
+    arrays
+}
+
+#[test]
+fn a_replay_exports_the_same_message_ids_without_a_new_streaming_pull_delivery() {
+    let (fake, session) = FakeSubscriber::start(AckBehaviour::default(), "");
+    let first: Vec<Vec<String>> = read_batch(&session, 1, MESSAGES)
+        .into_iter()
+        .map(|array| ids_in(&through_c_data(array)))
+        .collect();
+    let started = Instant::now();
+    for _ in 0..2 {
+        let start = session.begin_read(1, true).unwrap();
+        assert_eq!(start, ReadStart::Replay { rows: MESSAGES });
+        assert_eq!(replay_exported(&session, 1), first);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "replays wait for nothing"
+    );
+    let metrics = session.metrics();
+    // The fake delivers every message once, so the replays only read the record.
+    assert_eq!(metrics[INGESTED], MESSAGES as i64);
+    assert_eq!(metrics[REPLAYED], 2 * MESSAGES as i64);
+    assert_eq!(metrics[UNACKED], MESSAGES as i64);
+    session.ack_through(1).unwrap();
+    assert_eq!(distinct(&fake.acked_ids()), all_ids());
+    session.close().unwrap();
+    assert!(fake.modified_ids(0).is_empty(), "nothing nacked");
+}
+
+#[test]
+fn an_acknowledge_failing_past_its_attempts_is_retried_later_with_its_leases_extended() {
+    // Every attempt of the three requests of `ack_through` fails (3 x 3 calls).
+    let flaky = AckBehaviour {
+        unavailable_first: 9,
+        ..Default::default()
+    };
+    // A 10 s deadline: the lease manager ticks every 3.3 s and extends after 2.5 s.
+    let (fake, session) = FakeSubscriber::start(flaky, r#","max_ack_extension_seconds":10"#);
+    read_batch(&session, 1, MESSAGES);
+    session.ack_through(1).unwrap();
+    let metrics = session.metrics();
+    assert_eq!(metrics[ACK_FAILURES], MESSAGES as i64);
+    assert_eq!((metrics[ACKS], metrics[UNACKED]), (0, MESSAGES as i64));
+    assert!(fake.acked_ids().is_empty());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while session.metrics()[UNACKED] > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(distinct(&fake.acked_ids()), all_ids(), "acked exactly once");
+    assert_eq!(fake.ack_calls.load(Ordering::SeqCst), 12);
+    let metrics = session.metrics();
+    assert_eq!(metrics[ACKS], MESSAGES as i64);
+    assert_eq!(metrics[ACK_FAILURES], MESSAGES as i64);
+    assert_eq!(metrics[UNACKED], 0);
+    // Extensions stop once an id is acked, so these came while it waited.
+    let extended: BTreeSet<String> = fake.modified_ids(10).into_iter().collect();
+    assert!(
+        extended.is_superset(&all_ids()),
+        "leases kept during the retry"
+    );
+    session.close().unwrap();
+    assert!(fake.modified_ids(0).is_empty(), "nothing nacked");
 }

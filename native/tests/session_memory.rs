@@ -24,7 +24,7 @@ fn closed_sessions_return_native_memory_to_baseline() {
         ))
         .unwrap();
         let session = Session::open(config).unwrap();
-        fetch_all(&session, batch, 5);
+        read_batch(&session, batch, 5);
         session.ack_through(batch).unwrap();
         session.close().unwrap();
     };

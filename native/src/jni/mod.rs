@@ -10,11 +10,11 @@ use crate::config::SessionConfig;
 use crate::error::NativeError;
 use crate::ffi::alloc::allocated_bytes;
 use crate::ffi::export::export_to;
-use crate::session::Session;
+use crate::session::{ReadStart, Session};
 use arrow_array::Array;
 use barrier::run;
 use jni::objects::{JClass, JString};
-use jni::sys::{jint, jlong, jlongArray, jstring};
+use jni::sys::{jboolean, jint, jlong, jlongArray, jstring, JNI_FALSE};
 use jni::JNIEnv;
 use std::time::Duration;
 
@@ -87,6 +87,51 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_openSub
     })
 }
 
+/// Returns the replay's row count, or -1 for a fresh read.
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_beginRead(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+    acknowledge: jboolean,
+) -> jlong {
+    run(&mut env, 0, |_| {
+        let session = handle::get::<Session>(handle)?;
+        Ok(
+            match session.begin_read(batch_id, acknowledge != JNI_FALSE)? {
+                ReadStart::Replay { rows } => jlong::try_from(rows).unwrap_or(jlong::MAX),
+                ReadStart::Fresh => -1,
+            },
+        )
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_completeRead(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+) {
+    run(&mut env, (), |_| {
+        handle::get::<Session>(handle)?.complete_read(batch_id);
+        Ok(())
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_abortRead(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+) {
+    run(&mut env, (), |_| {
+        handle::get::<Session>(handle)?.abort_read(batch_id)
+    })
+}
+
 #[no_mangle]
 #[allow(clippy::too_many_arguments)] // fixed by the Java signature
 pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_fetch(
@@ -123,6 +168,18 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_ackThro
 ) {
     run(&mut env, (), |_| {
         handle::get::<Session>(handle)?.ack_through(committed_batch_id)
+    })
+}
+
+#[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_ackBatch(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+    batch_id: jlong,
+) {
+    run(&mut env, (), |_| {
+        handle::get::<Session>(handle)?.ack_batch(batch_id)
     })
 }
 

@@ -3,6 +3,7 @@
 //! together, so they share one lease clock.
 
 use super::ack_ids::{start_of, AckIds};
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 /// Messages of one response that are held together in one `HeldAcks`.
@@ -64,6 +65,11 @@ impl HeldAcks {
 
     pub fn len(&self) -> usize {
         self.ids.len()
+    }
+
+    /// Every ack id, released or not.
+    pub fn ids(&self) -> &AckIds {
+        &self.ids
     }
 
     /// Payload bytes of rows `start..end`.
@@ -129,6 +135,42 @@ impl HeldAcks {
             a.released = true;
         }
         released
+    }
+
+    /// Appends the rows `range` of `other` not yet released, each keeping its
+    /// arrival's id and clock; returns what it appended.
+    pub fn extend_held_from(&mut self, other: &HeldAcks, range: Range<usize>) -> Released {
+        let mut added = Released::default();
+        for (start, end, a) in other.spans() {
+            let (from, to) = (start.max(range.start), end.min(range.end));
+            if a.released || from >= to {
+                continue;
+            }
+            self.ids.extend_from(&other.ids, from..to);
+            let shift = self.payload_ends.last().copied().unwrap_or(0);
+            let cut = start_of(&other.payload_ends, from);
+            let ends = other.payload_ends[from..to].iter();
+            self.payload_ends.extend(ends.map(|end| end - cut + shift));
+            self.arrivals.push(Arrival {
+                end: self.ids.len(),
+                ..*a
+            });
+            added.add(Released {
+                messages: to - from,
+                payload_bytes: other.payload_between(from, to),
+            });
+        }
+        added
+    }
+
+    /// Moves every message not yet released into `into` (see
+    /// `extend_held_from`); here they count as released afterwards.
+    pub fn move_held_into(&mut self, into: &mut HeldAcks) -> Released {
+        let moved = into.extend_held_from(self, 0..self.len());
+        for a in &mut self.arrivals {
+            a.released = true;
+        }
+        moved
     }
 
     /// Rows at the front whose arrival is `max_extension` old (buffered
@@ -286,6 +328,43 @@ mod tests {
         let all = rest.split_off(0);
         assert_eq!(rest.len(), 0);
         assert_eq!(all.len(), 2);
+    }
+
+    #[test]
+    fn held_rows_move_with_their_arrival_clocks_and_released_ones_stay_behind() {
+        let start = Instant::now();
+        let mut a = HeldAcks::default();
+        a.push("old-0", 5, clock(1, start));
+        a.push("old-1", 5, clock(1, start));
+        a.push("young-0", 7, clock(2, start + Duration::from_secs(30)));
+        a.push("young-1", 9, clock(2, start + Duration::from_secs(30)));
+        a.expire(start + Duration::from_secs(60), Duration::from_secs(60));
+        let mut moved = HeldAcks::default();
+        let released = a.move_held_into(&mut moved);
+        assert_eq!(
+            released,
+            Released {
+                messages: 2,
+                payload_bytes: 16
+            }
+        );
+        assert_eq!(a.held(), Released::default());
+        assert_eq!(moved.ids().to_strings(), ["young-0", "young-1"]);
+        assert_eq!(moved.payload_between(1, 2), 9);
+        let mut part = HeldAcks::default();
+        part.extend_held_from(&moved, 1..2);
+        assert_eq!(part.held().payload_bytes, 9);
+        // The copy keeps arrival 2's clock: extending it reaches the copy.
+        let (mut due, mut arrivals) = (AckIds::default(), Vec::new());
+        part.due(start + Duration::from_secs(41), &mut due, &mut arrivals);
+        assert_eq!(
+            (due.to_strings(), arrivals),
+            (vec!["young-1".into()], vec![2])
+        );
+        assert_eq!(
+            part.expired_prefix(start + Duration::from_secs(90), Duration::from_secs(60)),
+            1
+        );
     }
 
     #[test]

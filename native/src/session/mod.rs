@@ -1,5 +1,7 @@
 //! A subscriber session: one StreamingPull stream feeding a reservoir, a lease
-//! manager extending what the reservoir holds, and the calls Java makes on it.
+//! manager extending what the reservoir holds (and retrying failed acks), and
+//! the calls Java makes on it. One session serves one (query, partition), so
+//! a batch tag's read record is that of one partition of one micro-batch.
 
 mod ack_ids;
 mod ack_request;
@@ -7,8 +9,10 @@ mod acks;
 pub(crate) mod backoff;
 mod codec;
 mod lease;
+mod record;
 pub mod reservoir;
 mod rpc;
+mod settle;
 mod stream;
 pub mod wire;
 
@@ -17,18 +21,18 @@ use crate::config::SessionConfig;
 use crate::error::NativeError;
 use crate::metrics::{bump, Counters, METRIC_COUNT};
 use crate::runtime::runtime;
-use ack_ids::AckIds;
-use ack_request::Call;
-use arrow_array::StructArray;
-use reservoir::{BatchLimits, Reservoir};
+use arrow_array::{Array, StructArray};
+use reservoir::{BatchLimits, ReadError, Reservoir};
 use rpc::AckSender;
-use std::sync::atomic::AtomicI64;
+use std::future::Future;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
-/// How long `close` waits for its nacks to reach Pub/Sub.
+pub use reservoir::ReadStart;
+
+/// How long `close` waits for its nacks (and last acks) to reach Pub/Sub.
 const CLOSE_NACK_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A permanent stream failure, kept to be thrown by the next `fetch`.
@@ -74,38 +78,51 @@ impl Shared {
         }
     }
 
-    /// Sends `ids` in requests, counting successes; returns the failure of
-    /// the first failed request (in id order) once every request is done.
-    async fn send_all(
-        &self,
-        call: Call,
-        ids: &AckIds,
-        sent: &AtomicI64,
-    ) -> Result<(), NativeError> {
-        let mut first_failure: Option<(usize, tonic::Status)> = None;
-        self.acks
-            .send(call, ids, |range, result| match result {
-                Ok(()) => bump(sent, range.len()),
-                Err(status) => {
-                    if first_failure
-                        .as_ref()
-                        .is_none_or(|(at, _)| range.start < *at)
-                    {
-                        first_failure = Some((range.start, status));
-                    }
-                }
-            })
-            .await;
-        match first_failure {
-            None => Ok(()),
-            Some((_, status)) => Err(NativeError::Rpc {
-                op: call.name(),
-                subscription: self.config.subscription.clone(),
-                code: status.code(),
-                message: status.message().to_string(),
-            }),
+    /// Waits, releasing the lock meanwhile, until `limits.max_rows` messages
+    /// or `limits.max_payload_bytes` bytes are buffered or `deadline` passed.
+    fn wait_for_batch<'a>(
+        &'a self,
+        mut held: MutexGuard<'a, Held>,
+        limits: BatchLimits,
+        deadline: Instant,
+    ) -> Result<MutexGuard<'a, Held>, NativeError> {
+        loop {
+            if let Some(failure) = &held.failure {
+                return Err(self.failure_error(failure));
+            }
+            let r = &held.reservoir;
+            if r.buffered_len() >= limits.max_rows.max(1)
+                || r.buffered_bytes() >= limits.max_payload_bytes.max(1)
+            {
+                return Ok(held);
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return Ok(held);
+            }
+            held = self
+                .arrived
+                .wait_timeout(held, deadline - now)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
         }
     }
+
+    fn read_error(&self, batch: i64, err: ReadError) -> NativeError {
+        match err {
+            ReadError::Stale { committed } => NativeError::StaleBatch {
+                subscription: self.config.subscription.clone(),
+                batch,
+                committed,
+            },
+            ReadError::Arrow(e) => NativeError::Arrow(e),
+        }
+    }
+}
+
+/// Runs a session's sends to completion on the shared runtime.
+fn block_on(sends: impl Future<Output = Result<(), NativeError>>) -> Result<(), NativeError> {
+    runtime()?.block_on(sends)
 }
 
 pub struct Session {
@@ -143,9 +160,40 @@ impl Session {
         })
     }
 
-    /// Waits up to `wait` for `max_rows` messages or `max_bytes` payload bytes,
-    /// then hands over the oldest buffered batch (within the limits) tagged
-    /// `batch_id`. `max_rows` also sets the rows of batches cut later.
+    /// Starts a read of `batch_id`: `Replay` when an earlier read of it
+    /// completed (the next fetches return that read's arrays), else `Fresh`
+    /// (nacking what an earlier attempt that failed without `abort_read`
+    /// left). `acknowledge: false` makes committing the batch nack what this
+    /// read takes. Errors if `batch_id` was acknowledged through already.
+    pub fn begin_read(&self, batch_id: i64, acknowledge: bool) -> Result<ReadStart, NativeError> {
+        let (start, nacks) = self
+            .shared
+            .held()
+            .reservoir
+            .begin_read(batch_id, acknowledge)
+            .map_err(|e| self.shared.read_error(batch_id, e))?;
+        block_on(self.shared.nack(&nacks))?;
+        Ok(start)
+    }
+
+    /// Marks the read of `batch_id` complete: later reads replay it, and an
+    /// empty read replays nothing rather than taking fresh messages.
+    pub fn complete_read(&self, batch_id: i64) {
+        self.shared.held().reservoir.complete_read(batch_id);
+    }
+
+    /// The task reading `batch_id` failed: nacks an incomplete read; a
+    /// complete one (a replay failed) stays for the next read.
+    pub fn abort_read(&self, batch_id: i64) -> Result<(), NativeError> {
+        let nacks = self.shared.held().reservoir.abort_read(batch_id);
+        block_on(self.shared.nack(&nacks))
+    }
+
+    /// Replays the next array of a complete read of `batch_id` at once,
+    /// whatever the limits. Otherwise waits up to `wait` for `max_rows`
+    /// messages or `max_bytes` payload bytes, then hands over the oldest
+    /// buffered batch (within the limits), recorded under `batch_id`.
+    /// `max_rows` also sets the rows of batches cut later.
     pub fn fetch(
         &self,
         batch_id: i64,
@@ -159,58 +207,51 @@ impl Session {
                 "fetch limits must not be negative (maxRows {max_rows}, maxBytes {max_bytes})"
             )));
         };
-        let deadline = Instant::now() + wait;
-        let mut held = self.shared.held();
-        held.reservoir.set_target_rows(max_rows);
-        loop {
-            if let Some(failure) = &held.failure {
-                return Err(self.shared.failure_error(failure));
-            }
-            let r = &held.reservoir;
-            if r.buffered_len() >= max_rows.max(1) || r.buffered_bytes() >= max_bytes.max(1) {
-                break;
-            }
-            let now = Instant::now();
-            if now >= deadline {
-                break;
-            }
-            // The wait releases the lock, so the stream can keep filling the buffer.
-            held = self
-                .shared
-                .arrived
-                .wait_timeout(held, deadline - now)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
-        }
         let limits = BatchLimits {
             max_rows,
             max_payload_bytes: max_bytes,
         };
-        Ok(held.reservoir.take_batch(batch_id, limits)?)
-    }
-
-    /// Acknowledges every delivered message tagged `<= committed`.
-    pub fn ack_through(&self, committed: i64) -> Result<(), NativeError> {
-        let ids = self.shared.held().reservoir.ack_through(committed);
-        self.release(Call::Ack, ids, &self.shared.counters.acks_sent)
-    }
-
-    /// Sets the deadline of every message tagged `batch_id` to 0 for redelivery.
-    pub fn nack_batch(&self, batch_id: i64) -> Result<(), NativeError> {
-        let ids = self.shared.held().reservoir.nack_batch(batch_id);
-        self.release(
-            Call::ModifyDeadline(0),
-            ids,
-            &self.shared.counters.nacks_sent,
-        )
-    }
-
-    fn release(&self, call: Call, ids: AckIds, sent: &AtomicI64) -> Result<(), NativeError> {
-        if ids.is_empty() {
-            return Ok(());
+        let mut held = self.shared.held();
+        let read_error = |e| self.shared.read_error(batch_id, e);
+        let fresh = held.reservoir.reads_fresh(batch_id).map_err(read_error)?;
+        if fresh {
+            held.reservoir.set_target_rows(max_rows);
+            held = self
+                .shared
+                .wait_for_batch(held, limits, Instant::now() + wait)?;
         }
-        self.shared.space_freed.notify_one();
-        runtime()?.block_on(self.shared.send_all(call, &ids, sent))
+        let batch = held
+            .reservoir
+            .take_batch(batch_id, limits)
+            .map_err(read_error)?;
+        if !fresh {
+            let rows = batch.as_ref().map_or(0, Array::len);
+            bump(&self.shared.counters.replayed_messages, rows);
+        }
+        Ok(batch)
+    }
+
+    /// Commits every batch `<= committed`: acknowledges the complete reads
+    /// that acknowledge, nacks the others, and makes those batches stale. An
+    /// Acknowledge that fails transiently is retried by the lease manager and
+    /// is no error here.
+    pub fn ack_through(&self, committed: i64) -> Result<(), NativeError> {
+        let settlement = self.shared.held().reservoir.ack_through(committed);
+        block_on(self.shared.settle(settlement))
+    }
+
+    /// Acknowledges the read of exactly `batch_id` now, complete or not,
+    /// without committing anything; failures as in `ack_through`.
+    pub fn ack_batch(&self, batch_id: i64) -> Result<(), NativeError> {
+        let acks = self.shared.held().reservoir.ack_batch(batch_id);
+        block_on(self.shared.acknowledge(acks))
+    }
+
+    /// Sets the deadline of every message read for `batch_id` to 0 for
+    /// redelivery and forgets the read, whatever its state.
+    pub fn nack_batch(&self, batch_id: i64) -> Result<(), NativeError> {
+        let nacks = self.shared.held().reservoir.nack_batch(batch_id);
+        block_on(self.shared.nack(&nacks))
     }
 
     pub fn metrics(&self) -> [i64; METRIC_COUNT] {
@@ -222,8 +263,8 @@ impl Session {
     }
 
     /// Ends the stream, stops the lease manager and nacks everything still
-    /// held (waiting at most 5 s). Acknowledges nothing; a failed nack only
-    /// delays redelivery.
+    /// held (waiting at most 5 s), except the acks waiting for a retry, which
+    /// get a last attempt. A failed nack only delays redelivery.
     pub fn close(&self) -> Result<(), NativeError> {
         let rt = runtime()?;
         self.stop.send_replace(true);
@@ -237,16 +278,10 @@ impl Session {
             let _ = rt.block_on(stream);
         }
         self.lease.abort();
-        let ids = self.shared.held().reservoir.drain_all();
-        if !ids.is_empty() {
-            let nacks = self.shared.send_all(
-                Call::ModifyDeadline(0),
-                &ids,
-                &self.shared.counters.nacks_sent,
-            );
-            // The timer must be created inside the runtime, hence the async block.
-            let _ = rt.block_on(async { tokio::time::timeout(CLOSE_NACK_TIMEOUT, nacks).await });
-        }
+        let settlement = self.shared.held().reservoir.drain_all();
+        let sends = self.shared.settle(settlement);
+        // The timer must be created inside the runtime, hence the async block.
+        let _ = rt.block_on(async { tokio::time::timeout(CLOSE_NACK_TIMEOUT, sends).await });
         Ok(())
     }
 }

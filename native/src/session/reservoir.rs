@@ -2,21 +2,27 @@
 //! stream until it is acknowledged, nacked, or its lease runs out. Messages
 //! arrive straight into the columns of the batch being filled; a batch is cut
 //! at the target row count, waits in the ready queue, and `take_batch` hands
-//! it over whole. Buffered (not yet fetched) and delivered (tagged with a
-//! Spark batch id) messages are both leased, and the lease clock starts at
-//! arrival.
+//! it over whole into the read record of its Spark batch id (see `record`).
+//! Committing a batch id settles the records at or below it; acks that fail
+//! transiently wait in the retry list. Buffered (not yet fetched), recorded
+//! and retried messages are all held and leased, and the lease clock starts
+//! at arrival.
 //!
 //! Pure data structure; the session guards it with a mutex held only briefly.
 
 use super::ack_ids::AckIds;
 use super::acks::{ArrivalClock, HeldAcks, Released};
+use super::record::{ReadRecord, Records};
 use super::wire::{PulledSink, Received, WireError};
 use crate::arrow_batch::{copy_rows, RawBatchBuilder, MAX_BATCH_VAR_BYTES};
 use crate::client::MAX_MESSAGE_SIZE;
 use arrow_array::StructArray;
 use arrow_schema::ArrowError;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
+use std::ops::Range;
 use std::time::{Duration, Instant};
+
+pub use super::record::{ReadError, ReadStart};
 
 /// Rows per batch before the first fetch (the default `batchSize`).
 pub const DEFAULT_TARGET_ROWS: usize = 1_000;
@@ -40,6 +46,14 @@ pub struct LeaseScan {
     pub expired: usize,
 }
 
+/// What settling records gives the session to send: `acks` are still held
+/// (and count under flow control) until `settle_acks`; `nacks` are released.
+#[derive(Debug, Default)]
+pub struct Settlement {
+    pub acks: HeldAcks,
+    pub nacks: AckIds,
+}
+
 /// A finished batch waiting for a fetch.
 struct Ready {
     array: StructArray,
@@ -55,7 +69,9 @@ pub struct Reservoir {
     filling: RawBatchBuilder,
     filling_acks: HeldAcks,
     ready: VecDeque<Ready>,
-    delivered: BTreeMap<i64, Vec<HeldAcks>>,
+    records: Records,
+    /// Messages whose Acknowledge failed transiently, to be sent again.
+    retry: HeldAcks,
     buffered: Released,
     held: Released,
 }
@@ -70,7 +86,8 @@ impl Default for Reservoir {
             filling: RawBatchBuilder::default(),
             filling_acks: HeldAcks::default(),
             ready: VecDeque::new(),
-            delivered: BTreeMap::new(),
+            records: Records::default(),
+            retry: HeldAcks::default(),
             buffered: Released::default(),
             held: Released::default(),
         }
@@ -118,6 +135,21 @@ fn subtract(total: &mut Released, gone: Released) {
     total.payload_bytes -= gone.payload_bytes;
 }
 
+/// Moves the held messages of `groups` into `acks`, where they stay held.
+fn to_acknowledge(groups: impl IntoIterator<Item = HeldAcks>, acks: &mut HeldAcks) {
+    for mut group in groups {
+        group.move_held_into(acks);
+    }
+}
+
+/// The acks of messages handed out: recorded, or waiting for an ack retry.
+fn handed_out<'a>(
+    records: &'a mut Records,
+    retry: &'a mut HeldAcks,
+) -> impl Iterator<Item = &'a mut HeldAcks> {
+    records.acks_mut().chain(std::iter::once(retry))
+}
+
 impl Reservoir {
     /// Where the messages of a response that arrived `now` go.
     pub fn intake(&mut self, now: Instant, deadline: Duration) -> Intake<'_> {
@@ -158,7 +190,7 @@ impl Reservoir {
         self.buffered.payload_bytes
     }
 
-    /// Messages held and not yet acknowledged (buffered or delivered).
+    /// Messages held and not yet acknowledged (buffered, recorded or retried).
     pub fn held_len(&self) -> usize {
         self.held.messages
     }
@@ -192,14 +224,50 @@ impl Reservoir {
         }
     }
 
-    /// Hands over the oldest buffered batch tagged `tag`: whole when it fits
-    /// the limits, else its first rows within them, but always one row if any
-    /// is buffered. `None` when nothing is buffered or `max_rows` is 0.
+    /// Starts a read of `tag`: a replay of its complete record, else a fresh
+    /// read into a new record, after dropping an incomplete one (left by an
+    /// attempt that failed without `abort_read`) whose ack ids it returns
+    /// released, for a nack. Errors if `tag` was acknowledged through.
+    pub fn begin_read(
+        &mut self,
+        tag: i64,
+        acknowledge: bool,
+    ) -> Result<(ReadStart, AckIds), ReadError> {
+        let (start, replaced) = self.records.begin(tag, acknowledge)?;
+        Ok((start, self.nack_record(replaced)))
+    }
+
+    /// True when a fetch of `tag` takes fresh messages, false when it replays.
+    pub fn reads_fresh(&self, tag: i64) -> Result<bool, ReadError> {
+        self.records.reads_fresh(tag)
+    }
+
+    /// Ends the read of `tag`: later reads replay it. Without a record (the
+    /// read got nothing) an empty one replays nothing.
+    pub fn complete_read(&mut self, tag: i64) {
+        self.records.complete(tag);
+    }
+
+    /// The read of `tag` failed: an incomplete record is dropped and its ack
+    /// ids returned released, for a nack; a complete one stays for a replay.
+    pub fn abort_read(&mut self, tag: i64) -> AckIds {
+        let aborted = self.records.remove_incomplete(tag);
+        self.nack_record(aborted)
+    }
+
+    /// The next array of a complete record of `tag` (never waiting, whatever
+    /// the limits), else the oldest buffered batch, recorded under `tag`:
+    /// whole when it fits the limits, else its first rows within them, but
+    /// always one row if any is buffered. `None` when nothing is buffered or
+    /// `max_rows` is 0.
     pub fn take_batch(
         &mut self,
         tag: i64,
         limits: BatchLimits,
-    ) -> Result<Option<StructArray>, ArrowError> {
+    ) -> Result<Option<StructArray>, ReadError> {
+        if !self.reads_fresh(tag)? {
+            return Ok(self.records.next_replayed(tag));
+        }
         if limits.max_rows == 0 {
             return Ok(None);
         }
@@ -230,47 +298,99 @@ impl Reservoir {
             (prefix, std::mem::replace(&mut front.acks, rest))
         };
         subtract(&mut self.buffered, acks.held());
-        self.delivered.entry(tag).or_default().push(acks);
+        self.records.push(tag, &array, acks);
         Ok(Some(array))
     }
 
-    fn release(&mut self, groups: impl IntoIterator<Item = HeldAcks>) -> AckIds {
-        let mut ids = AckIds::default();
+    /// Releases the held messages of `groups`, adding their ack ids to `ids`.
+    fn release(&mut self, groups: impl IntoIterator<Item = HeldAcks>, ids: &mut AckIds) {
         for mut acks in groups {
-            let released = acks.release_all(&mut ids);
+            let released = acks.release_all(ids);
             subtract(&mut self.held, released);
         }
+    }
+
+    /// Settles every record tagged `<= committed`: a complete one that
+    /// acknowledges is acknowledged, any other is nacked. Reads of those tags
+    /// fail as stale from now on.
+    pub fn ack_through(&mut self, committed: i64) -> Settlement {
+        let settled: Vec<ReadRecord> = self.records.commit_through(committed).collect();
+        let mut out = Settlement::default();
+        for record in settled {
+            if record.acknowledges() {
+                to_acknowledge(record.into_acks(), &mut out.acks);
+            } else {
+                self.release(record.into_acks(), &mut out.nacks);
+            }
+        }
+        out
+    }
+
+    /// The held messages of the record of `tag`, to acknowledge now whatever
+    /// its state; drops the record.
+    pub fn ack_batch(&mut self, tag: i64) -> HeldAcks {
+        let mut acks = HeldAcks::default();
+        let record = self.records.remove(tag);
+        to_acknowledge(
+            record.into_iter().flat_map(ReadRecord::into_acks),
+            &mut acks,
+        );
+        acks
+    }
+
+    /// Ack ids of the record of `tag`, released; drops the record.
+    pub fn nack_batch(&mut self, tag: i64) -> AckIds {
+        let record = self.records.remove(tag);
+        self.nack_record(record)
+    }
+
+    fn nack_record(&mut self, record: Option<ReadRecord>) -> AckIds {
+        let mut ids = AckIds::default();
+        self.release(record.into_iter().flat_map(ReadRecord::into_acks), &mut ids);
         ids
     }
 
-    /// Ack ids of every delivered message tagged `<= committed`, released.
-    pub fn ack_through(&mut self, committed: i64) -> AckIds {
-        let keep = match committed.checked_add(1) {
-            Some(first_kept) => self.delivered.split_off(&first_kept),
-            None => BTreeMap::new(),
-        };
-        let released = std::mem::replace(&mut self.delivered, keep);
-        self.release(released.into_values().flatten())
+    /// Ends an Acknowledge of `sent` (from a `Settlement` or `take_retry`):
+    /// the rows of the `retry` ranges wait for another attempt, every other
+    /// row is let go.
+    pub fn settle_acks(&mut self, sent: &HeldAcks, retry: &[Range<usize>]) {
+        let mut done = sent.held();
+        for range in retry {
+            subtract(&mut done, self.retry.extend_held_from(sent, range.clone()));
+        }
+        subtract(&mut self.held, done);
     }
 
-    /// Ack ids of the messages tagged exactly `tag`, released.
-    pub fn nack_batch(&mut self, tag: i64) -> AckIds {
-        let groups = self.delivered.remove(&tag).unwrap_or_default();
-        self.release(groups)
+    /// True while some ack waits for a retry.
+    pub fn retry_pending(&self) -> bool {
+        self.retry.held().messages > 0
     }
 
-    /// Ack ids of everything held (buffered and delivered), released.
-    pub fn drain_all(&mut self) -> AckIds {
+    /// The messages waiting for an ack retry, still held until `settle_acks`.
+    pub fn take_retry(&mut self) -> HeldAcks {
+        let mut acks = HeldAcks::default();
+        std::mem::take(&mut self.retry).move_held_into(&mut acks);
+        acks
+    }
+
+    /// Everything held, for closing: the acks waiting for a retry (still held)
+    /// and, released for a nack, every other message.
+    pub fn drain_all(&mut self) -> Settlement {
         self.filling = RawBatchBuilder::default();
         let filling = std::mem::take(&mut self.filling_acks);
         let ready: Vec<HeldAcks> = self.ready.drain(..).map(|r| r.acks).collect();
-        let delivered = std::mem::take(&mut self.delivered);
+        let records: Vec<ReadRecord> = self.records.take_all().collect();
         self.buffered = Released::default();
         let groups = ready
             .into_iter()
             .chain(std::iter::once(filling))
-            .chain(delivered.into_values().flatten());
-        self.release(groups)
+            .chain(records.into_iter().flat_map(ReadRecord::into_acks));
+        let mut out = Settlement {
+            acks: self.take_retry(),
+            nacks: AckIds::default(),
+        };
+        self.release(groups, &mut out.nacks);
+        out
     }
 
     /// Lets go of buffered messages `max_extension` old: they leave the
@@ -310,7 +430,7 @@ impl Reservoir {
             .iter_mut()
             .map(|r| &mut r.acks)
             .chain(std::iter::once(&mut self.filling_acks))
-            .chain(self.delivered.values_mut().flatten())
+            .chain(handed_out(&mut self.records, &mut self.retry))
     }
 
     /// Lets go of leases older than `max_extension` and returns those whose
@@ -324,7 +444,7 @@ impl Reservoir {
     ) -> LeaseScan {
         let mut gone = self.expire_buffered(now, max_extension);
         subtract(&mut self.buffered, gone);
-        for acks in self.delivered.values_mut().flatten() {
+        for acks in handed_out(&mut self.records, &mut self.retry) {
             gone.add(acks.expire(now, max_extension));
         }
         subtract(&mut self.held, gone);
@@ -412,6 +532,43 @@ mod tests {
             .collect()
     }
 
+    /// Every fetch of `tag` until one returns nothing, one id list per array.
+    fn read_all(r: &mut Reservoir, tag: i64, limits: BatchLimits) -> Vec<Vec<String>> {
+        std::iter::from_fn(|| Some(take(r, tag, limits)).filter(|ids| !ids.is_empty())).collect()
+    }
+
+    /// A complete read of `tag` taking every buffered message.
+    fn complete_read_of(r: &mut Reservoir, tag: i64, acknowledge: bool) -> Vec<Vec<String>> {
+        let (start, nacks) = r.begin_read(tag, acknowledge).unwrap();
+        assert_eq!((start, nacks.len()), (ReadStart::Fresh, 0));
+        let arrays = read_all(r, tag, UNLIMITED);
+        r.complete_read(tag);
+        arrays
+    }
+
+    /// Completes the read of `tag` begun already, taking every buffered message.
+    fn complete_read_of_rest(r: &mut Reservoir, tag: i64) -> Vec<Vec<String>> {
+        let arrays = read_all(r, tag, UNLIMITED);
+        r.complete_read(tag);
+        arrays
+    }
+
+    /// A complete read of `tag` taking one buffered batch.
+    fn complete_read_of_one(r: &mut Reservoir, tag: i64, acknowledge: bool) {
+        r.begin_read(tag, acknowledge).unwrap();
+        take(r, tag, UNLIMITED);
+        r.complete_read(tag);
+    }
+
+    /// The acked and the nacked ack ids of a settlement.
+    fn ids_of(s: &Settlement) -> (Vec<String>, Vec<String>) {
+        (s.acks.ids().to_strings(), s.nacks.to_strings())
+    }
+
+    fn none() -> Vec<String> {
+        Vec::new()
+    }
+
     #[test]
     fn batches_are_cut_at_the_target_row_count_and_handed_over_whole() {
         let mut r = filled(7, 3);
@@ -491,17 +648,161 @@ mod tests {
     #[test]
     fn ack_through_selects_every_batch_at_or_below_the_committed_id() {
         let mut r = filled(6, 2);
-        take(&mut r, 1, limits(2));
-        take(&mut r, 2, limits(2));
-        take(&mut r, 3, limits(1));
-        let mut acked = r.ack_through(2).to_strings();
-        acked.sort();
-        assert_eq!(acked, vec!["ack-0", "ack-1", "ack-2", "ack-3"]);
-        assert!(r.ack_through(2).is_empty());
-        assert_eq!(r.ack_through(i64::MAX).to_strings(), ["ack-4"]);
+        for tag in 1..=3 {
+            take(&mut r, tag, limits(if tag == 3 { 1 } else { 2 }));
+            r.complete_read(tag);
+        }
+        let settled = r.ack_through(2);
+        assert_eq!(ids_of(&settled).0, ["ack-0", "ack-1", "ack-2", "ack-3"]);
+        r.settle_acks(&settled.acks, &[]);
+        assert_eq!(ids_of(&r.ack_through(2)), (none(), none()));
+        let last = r.ack_through(i64::MAX);
+        assert_eq!(ids_of(&last), (vec!["ack-4".into()], none()));
+        r.settle_acks(&last.acks, &[]);
         // The buffered message is not delivered, so no ack touches it.
         assert_eq!(r.held_len(), 1);
         assert_eq!(r.buffered_len(), 1);
+    }
+
+    #[test]
+    fn a_complete_read_replays_the_same_rows_in_the_same_order_twice() {
+        let mut r = filled(5, 2);
+        let first = complete_read_of(&mut r, 1, true);
+        assert_eq!(first, [vec!["m-0", "m-1"], vec!["m-2", "m-3"], vec!["m-4"]]);
+        // Messages arriving later are not part of the record.
+        push(&mut r, 5..7, Instant::now());
+        for _ in 0..2 {
+            let (start, nacks) = r.begin_read(1, true).unwrap();
+            assert_eq!(start, ReadStart::Replay { rows: 5 });
+            assert!(nacks.is_empty());
+            // A replay ignores the limits: each fetch returns a recorded array.
+            assert_eq!(read_all(&mut r, 1, limits(1)), first);
+        }
+        assert_eq!(r.buffered_len(), 2);
+        assert_eq!(r.held_len(), 7);
+        let settled = r.ack_through(1);
+        let acked = ["ack-0", "ack-1", "ack-2", "ack-3", "ack-4"];
+        assert_eq!(ids_of(&settled), (acked.map(String::from).to_vec(), none()));
+    }
+
+    #[test]
+    fn a_fetch_of_a_complete_read_without_begin_read_returns_nothing_fresh() {
+        let mut r = filled(4, 2);
+        take(&mut r, 1, UNLIMITED);
+        r.complete_read(1);
+        assert!(take(&mut r, 1, UNLIMITED).is_empty());
+        assert_eq!(r.buffered_len(), 2);
+    }
+
+    #[test]
+    fn an_empty_complete_read_replays_nothing() {
+        let mut r = Reservoir::default();
+        r.complete_read(1);
+        push(&mut r, 0..3, Instant::now());
+        let (start, _) = r.begin_read(1, true).unwrap();
+        assert_eq!(start, ReadStart::Replay { rows: 0 });
+        assert!(take(&mut r, 1, UNLIMITED).is_empty());
+        assert_eq!(r.buffered_len(), 3);
+        assert_eq!(ids_of(&r.ack_through(1)), (none(), none()));
+        assert_eq!(take(&mut r, 2, UNLIMITED), vec!["m-0", "m-1", "m-2"]);
+    }
+
+    #[test]
+    fn aborting_an_incomplete_read_nacks_it_and_the_next_read_is_fresh() {
+        let mut r = filled(4, 2);
+        r.begin_read(1, true).unwrap();
+        take(&mut r, 1, UNLIMITED);
+        assert_eq!(r.abort_read(1).to_strings(), ["ack-0", "ack-1"]);
+        assert_eq!(r.held_len(), 2);
+        assert!(r.abort_read(1).is_empty(), "no record left");
+        let (start, nacks) = r.begin_read(1, true).unwrap();
+        assert_eq!((start, nacks.len()), (ReadStart::Fresh, 0));
+        assert_eq!(take(&mut r, 1, UNLIMITED), vec!["m-2", "m-3"]);
+    }
+
+    #[test]
+    fn a_read_begun_over_an_unaborted_failed_attempt_nacks_that_attempt() {
+        let mut r = filled(4, 2);
+        r.begin_read(1, true).unwrap();
+        take(&mut r, 1, UNLIMITED);
+        let (start, nacks) = r.begin_read(1, true).unwrap();
+        assert_eq!(start, ReadStart::Fresh);
+        assert_eq!(nacks.to_strings(), ["ack-0", "ack-1"]);
+        assert_eq!(complete_read_of_rest(&mut r, 1), [vec!["m-2", "m-3"]]);
+    }
+
+    #[test]
+    fn aborting_a_complete_read_keeps_it_for_the_next_read() {
+        let mut r = filled(4, 2);
+        let first = complete_read_of(&mut r, 1, true);
+        r.begin_read(1, true).unwrap();
+        take(&mut r, 1, UNLIMITED);
+        assert!(r.abort_read(1).is_empty());
+        let (start, _) = r.begin_read(1, true).unwrap();
+        assert_eq!(start, ReadStart::Replay { rows: 4 });
+        assert_eq!(read_all(&mut r, 1, UNLIMITED), first);
+        assert_eq!(r.held_len(), 4);
+    }
+
+    #[test]
+    fn ack_through_acknowledges_complete_acknowledging_reads_and_nacks_the_others() {
+        let mut r = filled(4, 1);
+        complete_read_of_one(&mut r, 1, true);
+        r.begin_read(2, true).unwrap();
+        take(&mut r, 2, UNLIMITED);
+        complete_read_of_one(&mut r, 3, false);
+        complete_read_of_one(&mut r, 4, true);
+        let settled = r.ack_through(3);
+        let nacked = vec!["ack-1".to_string(), "ack-2".to_string()];
+        assert_eq!(ids_of(&settled), (vec!["ack-0".into()], nacked));
+        // The nacked are let go at once; the acked once the ack is settled.
+        assert_eq!(r.held_len(), 2);
+        r.settle_acks(&settled.acks, &[]);
+        assert_eq!(r.held_len(), 1);
+        let (start, _) = r.begin_read(4, true).unwrap();
+        assert_eq!(start, ReadStart::Replay { rows: 1 });
+    }
+
+    #[test]
+    fn reads_of_a_batch_acknowledged_through_fail_as_stale() {
+        let mut r = filled(2, 1);
+        r.ack_through(5);
+        r.ack_through(2);
+        for tag in [3, 5] {
+            let stale = r.begin_read(tag, true).unwrap_err();
+            assert!(
+                matches!(stale, ReadError::Stale { committed: 5 }),
+                "{stale:?}"
+            );
+            let stale = r.take_batch(tag, UNLIMITED).unwrap_err();
+            assert!(
+                matches!(stale, ReadError::Stale { committed: 5 }),
+                "{stale:?}"
+            );
+        }
+        assert_eq!(r.buffered_len(), 2, "a stale fetch takes nothing");
+        assert_eq!(r.begin_read(6, true).unwrap().0, ReadStart::Fresh);
+    }
+
+    #[test]
+    fn ack_batch_acknowledges_one_read_and_leaves_committed_through_alone() {
+        let mut r = filled(4, 2);
+        r.begin_read(1, false).unwrap();
+        take(&mut r, 1, UNLIMITED);
+        complete_read_of_one(&mut r, 2, true);
+        // Incomplete and not acknowledging on commit: ack_batch acks it all the same.
+        let acks = r.ack_batch(1);
+        assert_eq!(acks.ids().to_strings(), ["ack-0", "ack-1"]);
+        assert_eq!(r.held_len(), 4, "held until settled");
+        r.settle_acks(&acks, &[]);
+        assert_eq!(r.held_len(), 2);
+        assert_eq!(r.ack_batch(1).len(), 0);
+        // Not committed: batch 1 can be read again (fresh, its record is gone).
+        assert_eq!(r.begin_read(1, true).unwrap().0, ReadStart::Fresh);
+        assert_eq!(
+            r.begin_read(2, true).unwrap().0,
+            ReadStart::Replay { rows: 2 }
+        );
     }
 
     #[test]
@@ -527,6 +828,63 @@ mod tests {
     }
 
     #[test]
+    fn flow_control_counts_recorded_messages_until_released() {
+        let mut r = filled(3, 1_000);
+        complete_read_of(&mut r, 1, true);
+        r.begin_read(1, true).unwrap();
+        read_all(&mut r, 1, UNLIMITED);
+        assert!(
+            r.is_full(3, usize::MAX),
+            "replayed and recorded still count"
+        );
+        let settled = r.ack_through(1);
+        assert!(r.is_full(3, 30), "an ack in flight still counts");
+        // The Acknowledge of rows 1..3 failed transiently.
+        r.settle_acks(&settled.acks, std::slice::from_ref(&(1..3)));
+        assert_eq!((r.held_len(), r.retry_pending()), (2, true));
+        assert!(r.is_full(2, 20) && !r.is_full(3, 30));
+        let retry = r.take_retry();
+        assert_eq!(retry.ids().to_strings(), ["ack-1", "ack-2"]);
+        assert_eq!(r.held_len(), 2, "a retry in flight still counts");
+        r.settle_acks(&retry, &[]);
+        assert_eq!((r.held_len(), r.retry_pending()), (0, false));
+    }
+
+    #[test]
+    fn acks_waiting_for_a_retry_stay_leased_until_max_extension() {
+        let start = Instant::now();
+        let mut r = Reservoir::default();
+        push(&mut r, 0..2, start);
+        complete_read_of(&mut r, 1, true);
+        let settled = r.ack_through(1);
+        r.settle_acks(&settled.acks, std::slice::from_ref(&(0..2)));
+        let max_ext = Duration::from_secs(60);
+        let at = start + Duration::from_secs(5);
+        let scan = r.scan_leases(at, DEADLINE, max_ext);
+        assert_eq!(scan.due.to_strings(), ["ack-0", "ack-1"]);
+        r.record_extension(&scan.due_arrivals, at + DEADLINE);
+        assert!(r.scan_leases(at, DEADLINE, max_ext).due.is_empty());
+        let scan = r.scan_leases(start + max_ext, DEADLINE, max_ext);
+        assert_eq!((scan.expired, r.held_len()), (2, 0));
+        assert!(!r.retry_pending());
+        assert_eq!(r.take_retry().len(), 0);
+    }
+
+    #[test]
+    fn a_recorded_message_past_max_extension_is_let_go_but_still_replayed() {
+        let start = Instant::now();
+        let mut r = Reservoir::default();
+        push(&mut r, 0..2, start);
+        let first = complete_read_of(&mut r, 1, true);
+        let max_ext = Duration::from_secs(60);
+        assert_eq!(r.scan_leases(start + max_ext, DEADLINE, max_ext).expired, 2);
+        assert_eq!(r.held_len(), 0);
+        r.begin_read(1, true).unwrap();
+        assert_eq!(read_all(&mut r, 1, UNLIMITED), first);
+        assert_eq!(ids_of(&r.ack_through(1)), (none(), none()));
+    }
+
+    #[test]
     fn leases_past_max_extension_are_dropped_and_counted() {
         let start = Instant::now();
         let mut r = Reservoir::default();
@@ -545,7 +903,7 @@ mod tests {
         assert_eq!(r.buffered_len(), 1);
         assert_eq!(r.buffered_bytes(), 10);
         // The expired delivered message is gone: committing its batch acks nothing.
-        assert!(r.ack_through(1).is_empty());
+        assert_eq!(ids_of(&r.ack_through(1)), (none(), none()));
         assert_eq!(scan.due.to_strings(), ["ack-3"]);
         assert_eq!(scan.due_arrivals.len(), 1);
         assert_eq!(take(&mut r, 2, UNLIMITED), vec!["m-3"]);
@@ -589,7 +947,9 @@ mod tests {
     fn drain_all_returns_filling_ready_and_delivered_ack_ids() {
         let mut r = filled(5, 2);
         take(&mut r, 1, limits(1));
-        let mut ids = r.drain_all().to_strings();
+        let drained = r.drain_all();
+        assert_eq!(drained.acks.len(), 0);
+        let mut ids = drained.nacks.to_strings();
         ids.sort();
         assert_eq!(ids, vec!["ack-0", "ack-1", "ack-2", "ack-3", "ack-4"]);
         assert_eq!(r.held_len(), 0);

@@ -5,15 +5,19 @@
 #![allow(dead_code)]
 
 use arrow_array::cast::AsArray;
+use arrow_array::ffi::from_ffi;
 use arrow_array::{Array, StructArray};
+use arrow_data::ffi::FFI_ArrowArray;
+use arrow_schema::ffi::FFI_ArrowSchema;
 use pubsub_spark_native::config::SessionConfig;
+use pubsub_spark_native::ffi::export::export_to;
 use pubsub_spark_native::proto::google::pubsub::v1::publisher_client::PublisherClient;
 use pubsub_spark_native::proto::google::pubsub::v1::subscriber_client::SubscriberClient;
 use pubsub_spark_native::proto::google::pubsub::v1::{
     PublishRequest, PubsubMessage, PullRequest, Subscription, Topic,
 };
 use pubsub_spark_native::runtime::runtime;
-use pubsub_spark_native::session::Session;
+use pubsub_spark_native::session::{ReadStart, Session};
 use std::collections::BTreeSet;
 use std::net::{TcpListener, TcpStream};
 use std::process::{Child, Command, Stdio};
@@ -34,6 +38,8 @@ pub const ACKS: usize = 4;
 pub const MODACKS: usize = 5;
 pub const NACKS: usize = 6;
 pub const EXPIRIES: usize = 7;
+pub const ACK_FAILURES: usize = 9;
+pub const REPLAYED: usize = 10;
 
 pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
@@ -211,14 +217,38 @@ pub fn fetch_all(session: &Session, batch_id: i64, expected: usize) -> Vec<Struc
     batches
 }
 
-pub fn message_ids(batches: &[StructArray]) -> BTreeSet<String> {
+/// A complete read of batch `batch_id`: begun fresh, fetched until
+/// `expected` rows arrived, completed (so committing it acknowledges it).
+pub fn read_batch(session: &Session, batch_id: i64, expected: usize) -> Vec<StructArray> {
+    let start = session.begin_read(batch_id, true).unwrap();
+    assert_eq!(start, ReadStart::Fresh);
+    let batches = fetch_all(session, batch_id, expected);
+    session.complete_read(batch_id);
     batches
-        .iter()
-        .flat_map(|b| {
-            let ids = b.column(0).as_string::<i32>();
-            (0..ids.len())
-                .map(|i| ids.value(i).to_string())
-                .collect::<Vec<_>>()
-        })
-        .collect()
+}
+
+/// Exports `batch` as the JNI `fetch` does and imports it as Java does;
+/// dropping the result runs the release callback, as Java's close does.
+pub fn through_c_data(batch: StructArray) -> StructArray {
+    let mut array = FFI_ArrowArray::empty();
+    let mut schema = FFI_ArrowSchema::empty();
+    export_to(
+        batch,
+        &mut array as *mut FFI_ArrowArray as i64,
+        &mut schema as *mut FFI_ArrowSchema as i64,
+    )
+    .unwrap();
+    // SAFETY: `export_to` filled both structs with a valid exported array.
+    let data = unsafe { from_ffi(array, &schema) }.unwrap();
+    StructArray::from(data)
+}
+
+/// The message ids of `batch`, in order.
+pub fn ids_in(batch: &StructArray) -> Vec<String> {
+    let ids = batch.column(0).as_string::<i32>();
+    (0..ids.len()).map(|i| ids.value(i).to_string()).collect()
+}
+
+pub fn message_ids(batches: &[StructArray]) -> BTreeSet<String> {
+    batches.iter().flat_map(ids_in).collect()
 }
