@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.pubsubnative.spark.nativelib.NativeDiagnostics;
 import java.io.File;
 import java.lang.management.ManagementFactory;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -150,40 +147,12 @@ class NativeLifecycleIT extends PubSubSparkITBase {
     String sub = names.sub();
     fx.publish(topic, AckOnCommitIT.ints(0, 20));
 
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(java);
-    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
-      // the same add-opens/flags as this JVM, but not agents or debug ports
-      if (arg.startsWith("--add-opens") || arg.startsWith("--add-exports")
-          || arg.startsWith("-Djdk.reflect") || arg.startsWith("-Dio.netty") || arg.startsWith("-Xmx")) {
-        cmd.add(arg);
-      }
+    ChildJvm.Result child = ChildJvm.run(JvmExitMain.class,
+        List.of(emu.hostPort(), fx.subscriptionPath(sub), checkpoint(sub)), tempDir, Duration.ofSeconds(60));
+    if (child.timedOut()) {
+      fail("child JVM did not exit within 60 s after main returned; output tail:\n" + child.tail());
     }
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(JvmExitMain.class.getName());
-    cmd.add(emu.hostPort());
-    cmd.add(fx.subscriptionPath(sub));
-    cmd.add(checkpoint(sub));
-
-    Path out = Files.createTempFile(tempDir, "jvm-exit", ".log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile())
-        .directory(new File(System.getProperty("user.dir"))).start();
-    boolean exited = p.waitFor(60, TimeUnit.SECONDS);
-    String log = Files.readString(out, StandardCharsets.UTF_8);
-    if (!exited) {
-      p.destroyForcibly();
-      p.waitFor(10, TimeUnit.SECONDS);
-      fail("child JVM did not exit within 60 s after main returned; output tail:\n" + tail(log));
-    }
-    assertEquals(0, p.exitValue(), "child JVM failed; output tail:\n" + tail(log));
-    assertTrue(log.contains("JvmExitMain: main returns"), tail(log));
-  }
-
-  private static String tail(String s) {
-    String[] lines = s.split("\n");
-    int from = Math.max(0, lines.length - 60);
-    return String.join("\n", java.util.Arrays.copyOfRange(lines, from, lines.length));
+    assertEquals(0, child.exitCode(), "child JVM failed; output tail:\n" + child.tail());
+    assertTrue(child.log().contains("JvmExitMain: main returns"), child.tail());
   }
 }
