@@ -35,6 +35,7 @@ fault flags (serve):
   --stall-every K
   --unavailable-secs T      answer UNAVAILABLE to every RPC for the first T seconds
   --unavailable-publishes K answer UNAVAILABLE to the first K Publish calls
+  --fail-first-acks K       answer UNAVAILABLE to the first K Acknowledge RPCs (their ids stay leased)
   --reject-ack-share F      ignore the share F (0..1) of ack ids, chosen by hash";
 
 #[derive(Debug, Error, PartialEq)]
@@ -83,6 +84,8 @@ pub struct FaultSpec {
     pub stall: Option<(Duration, u64)>,
     pub unavailable_for: Duration,
     pub unavailable_publishes: u64,
+    /// The first K Acknowledge RPCs fail with UNAVAILABLE (acks on streams are not affected).
+    pub fail_first_acks: u64,
     pub reject_ack_share: f64,
 }
 
@@ -194,6 +197,9 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, Ar
             "--unavailable-publishes" => {
                 serve.faults.unavailable_publishes = v.int(0, u64::MAX, "an integer >= 0")?
             }
+            "--fail-first-acks" => {
+                serve.faults.fail_first_acks = v.int(0, u64::MAX, "an integer >= 0")?
+            }
             "--reject-ack-share" => {
                 serve.faults.reject_ack_share = v.float(0.0, 0.99, "a share 0..0.99")?
             }
@@ -236,6 +242,7 @@ fn is_serve_flag(flag: &str) -> bool {
             | "--stall-every"
             | "--unavailable-secs"
             | "--unavailable-publishes"
+            | "--fail-first-acks"
             | "--reject-ack-share"
     )
 }
@@ -300,7 +307,7 @@ mod tests {
             "serve --messages=2_000 --size 10 --attributes 3 --ordering-keys 4 --port 7 \
              --ack-deadline-secs 2 --exit-after-acked --report-file /tmp/r.json --watch-pid 9 \
              --drop-stream-every 5 --stall-ms 20 --stall-every 6 --unavailable-secs 1.5 \
-             --unavailable-publishes 2 --reject-ack-share 0.25",
+             --unavailable-publishes 2 --fail-first-acks 4 --reject-ack-share 0.25",
         )
         .unwrap() else {
             panic!("not serve")
@@ -326,6 +333,7 @@ mod tests {
                 stall: Some((Duration::from_millis(20), 6)),
                 unavailable_for: Duration::from_millis(1500),
                 unavailable_publishes: 2,
+                fail_first_acks: 4,
                 reject_ack_share: 0.25,
             }
         );

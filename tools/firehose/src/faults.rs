@@ -9,6 +9,10 @@ use tonic::{Request, Status};
 pub struct FaultCounts {
     pub rpcs_unavailable: u64,
     pub publishes_unavailable: u64,
+    /// Acknowledge RPCs failed on purpose (`--fail-first-acks`).
+    pub acks_failed: u64,
+    /// Ack ids those failed RPCs carried (none of them was applied).
+    pub ack_ids_failed: u64,
     pub acks_rejected: u64,
     pub streams_dropped: u64,
     pub stalls: u64,
@@ -19,8 +23,11 @@ pub struct Faults {
     spec: FaultSpec,
     started: Instant,
     publishes: AtomicU64,
+    acknowledges: AtomicU64,
     rpcs_unavailable: AtomicU64,
     publishes_unavailable: AtomicU64,
+    acks_failed: AtomicU64,
+    ack_ids_failed: AtomicU64,
     acks_rejected: AtomicU64,
     streams_dropped: AtomicU64,
     stalls: AtomicU64,
@@ -32,8 +39,11 @@ impl Faults {
             spec,
             started,
             publishes: AtomicU64::new(0),
+            acknowledges: AtomicU64::new(0),
             rpcs_unavailable: AtomicU64::new(0),
             publishes_unavailable: AtomicU64::new(0),
+            acks_failed: AtomicU64::new(0),
+            ack_ids_failed: AtomicU64::new(0),
             acks_rejected: AtomicU64::new(0),
             streams_dropped: AtomicU64::new(0),
             stalls: AtomicU64::new(0),
@@ -59,6 +69,21 @@ impl Faults {
             self.publishes_unavailable.fetch_add(1, Relaxed);
             return Err(Status::unavailable(format!(
                 "firehose: injected failure of the first {k} publishes (--unavailable-publishes)"
+            )));
+        }
+        Ok(())
+    }
+
+    /// The first K Acknowledge RPCs fail with UNAVAILABLE; none of the
+    /// `ack_ids` such a call carries is applied, so their leases stay (and
+    /// lapse unless a later ack or modack comes).
+    pub fn check_acknowledge(&self, ack_ids: usize) -> Result<(), Status> {
+        let k = self.spec.fail_first_acks;
+        if k > 0 && self.acknowledges.fetch_add(1, Relaxed) < k {
+            self.acks_failed.fetch_add(1, Relaxed);
+            self.ack_ids_failed.fetch_add(ack_ids as u64, Relaxed);
+            return Err(Status::unavailable(format!(
+                "firehose: injected failure of the first {k} Acknowledge calls (--fail-first-acks)"
             )));
         }
         Ok(())
@@ -101,6 +126,8 @@ impl Faults {
         FaultCounts {
             rpcs_unavailable: self.rpcs_unavailable.load(Relaxed),
             publishes_unavailable: self.publishes_unavailable.load(Relaxed),
+            acks_failed: self.acks_failed.load(Relaxed),
+            ack_ids_failed: self.ack_ids_failed.load(Relaxed),
             acks_rejected: self.acks_rejected.load(Relaxed),
             streams_dropped: self.streams_dropped.load(Relaxed),
             stalls: self.stalls.load(Relaxed),
@@ -156,6 +183,32 @@ mod tests {
         let results: Vec<bool> = (0..4).map(|_| f.check_publish().is_ok()).collect();
         assert_eq!(results, vec![false, false, true, true]);
         assert_eq!(f.counts().publishes_unavailable, 2);
+    }
+
+    #[test]
+    fn only_the_first_k_acknowledges_fail_and_their_ids_are_counted() {
+        let f = faults(FaultSpec {
+            fail_first_acks: 3,
+            ..FaultSpec::default()
+        });
+        let results: Vec<bool> = [10, 20, 30, 40, 50]
+            .iter()
+            .map(|&n| f.check_acknowledge(n).is_ok())
+            .collect();
+        assert_eq!(results, vec![false, false, false, true, true]);
+        let err = faults(FaultSpec {
+            fail_first_acks: 1,
+            ..FaultSpec::default()
+        })
+        .check_acknowledge(1)
+        .unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unavailable);
+        assert!(err.message().contains("--fail-first-acks"), "{err}");
+        let counts = f.counts();
+        assert_eq!((counts.acks_failed, counts.ack_ids_failed), (3, 60));
+        let none = faults(FaultSpec::default());
+        assert!((0..100).all(|_| none.check_acknowledge(5).is_ok()));
+        assert_eq!(none.counts().acks_failed, 0);
     }
 
     #[test]

@@ -119,6 +119,9 @@ impl Subscriber for SubscriberService {
     ) -> Result<Response<()>, Status> {
         let request = request.into_inner();
         names::parse("subscription", &request.subscription, "subscriptions")?;
+        self.firehose
+            .faults
+            .check_acknowledge(request.ack_ids.len())?;
         self.firehose.ack(&request.ack_ids);
         Ok(Response::new(()))
     }

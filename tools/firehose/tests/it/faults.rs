@@ -1,8 +1,8 @@
 //! Each injected fault, seen from a client.
 
-use crate::common::{config, first_request, message_ids, start, SUBSCRIPTION, TOPIC};
+use crate::common::{ack_ids, config, first_request, message_ids, start, SUBSCRIPTION, TOPIC};
 use firehose::proto::client::google::pubsub::v1::{
-    GetSubscriptionRequest, PublishRequest, PubsubMessage,
+    AcknowledgeRequest, GetSubscriptionRequest, PublishRequest, PubsubMessage,
 };
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -122,4 +122,46 @@ async fn rejected_acks_are_redelivered_until_an_ack_is_taken() {
     assert_eq!(deliveries as u64, report.served);
     assert_eq!(report.acked_more_than_once, 0);
     assert_eq!(report.never_acked, 0);
+}
+
+#[tokio::test]
+async fn the_first_k_acknowledge_calls_fail_and_leave_their_ids_leased() {
+    let mut cfg = config(30);
+    cfg.faults.fail_first_acks = 4;
+    let mut fx = start(cfg).await;
+    let mut stream = fx.open_stream(first_request(60)).await;
+    let got = stream.read(30).await;
+    assert_eq!(got.len(), 30);
+    let acknowledge = |ms: &[_]| AcknowledgeRequest {
+        subscription: SUBSCRIPTION.to_string(),
+        ack_ids: ack_ids(ms),
+    };
+    // Acks on the stream are not Acknowledge calls: they are taken meanwhile.
+    stream.ack(&got[..5]).await;
+    fx.wait_report("the stream's acks", |r| r.acked_once == 5)
+        .await;
+    for _ in 0..4 {
+        let err = fx
+            .subscriber
+            .acknowledge(acknowledge(&got[5..]))
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Code::Unavailable, "{err}");
+        assert!(err.message().contains("--fail-first-acks"), "{err}");
+    }
+    let report = fx.report();
+    assert_eq!(report.acked_once, 5, "a failed call acked nothing");
+    assert_eq!(report.outstanding, 25, "its ids are still leased");
+    assert_eq!((report.acks_failed, report.ack_ids_failed), (4, 100));
+    fx.subscriber
+        .acknowledge(acknowledge(&got[5..]))
+        .await
+        .expect("the fifth Acknowledge succeeds");
+    let report = fx.report();
+    assert_eq!(report.acked_once, 30);
+    assert_eq!(report.acked_more_than_once, 0);
+    assert_eq!(report.never_acked, 0);
+    assert_eq!(report.redelivered, 0);
+    assert_eq!(report.acks_failed, 4);
+    assert_eq!(report.acks_rejected, 0);
 }
