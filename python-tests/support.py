@@ -27,11 +27,12 @@ ADD_OPENS = " ".join(
 )
 
 
-def spark_session(master, app_name):
+def spark_session(master, app_name, extra_conf=None):
+    """A session with the connector jar; `extra_conf` adds (or overrides) Spark settings."""
     from pyspark.sql import SparkSession
 
     assert os.path.isfile(CONNECTOR_JAR), "CONNECTOR_JAR does not exist: %s" % CONNECTOR_JAR
-    return (
+    builder = (
         SparkSession.builder.master(master)
         .appName(app_name)
         .config("spark.jars", CONNECTOR_JAR)
@@ -41,8 +42,22 @@ def spark_session(master, app_name):
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.driver.extraJavaOptions", ADD_OPENS)
         .config("spark.executor.extraJavaOptions", ADD_OPENS)
-        .getOrCreate()
     )
+    for key, value in (extra_conf or {}).items():
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
+
+
+def executor_count(spark):
+    """Executors registered with the driver (the driver's own block manager not counted)."""
+    return spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
+
+
+def await_executors(spark, n, timeout_s=120):
+    deadline = time.time() + timeout_s
+    while executor_count(spark) < n and time.time() < deadline:
+        time.sleep(0.5)
+    assert executor_count(spark) >= n, "expected %d executors, got %d" % (n, executor_count(spark))
 
 
 def create_topic_and_subscription(prefix, ack_deadline_seconds):
