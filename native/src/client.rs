@@ -18,7 +18,11 @@ use tonic::{Request, Status};
 
 /// Pub/Sub responses reach 20 MB; tonic's default limit is 4 MiB.
 pub const MAX_MESSAGE_SIZE: usize = 64 * 1024 * 1024;
-const KEEPALIVE: Duration = Duration::from_secs(30);
+/// HTTP/2 pings as Google's own Pub/Sub clients send them. gRPC servers
+/// (grpc-java's default, the emulator's) answer pings more frequent than
+/// every 5 min with GOAWAY, which kills every stream on the connection; the
+/// StreamingPull heartbeat keeps idle streams open meanwhile.
+const KEEPALIVE: Duration = Duration::from_secs(300);
 
 /// A channel that adds the credentials to every request.
 pub type AuthChannel = InterceptedService<Channel, Auth>;

@@ -113,7 +113,6 @@ abstract class PubSubSparkITBase {
     return tempDir.resolve("checkpoints").resolve(name).toString();
   }
 
-  /** The source with the options every test uses. */
   /** A fresh topic and one subscription on it, both named uniquely after {@code prefix}. */
   record TopicAndSubscription(String topic, String sub) {
   }
@@ -126,6 +125,7 @@ abstract class PubSubSparkITBase {
     return new TopicAndSubscription(topic, sub);
   }
 
+  /** The source with the options every test uses. */
   static DataStreamReader pubsub(String subscriptionShortName) {
     return spark.readStream()
         .format("pubsub")
@@ -186,14 +186,6 @@ abstract class PubSubSparkITBase {
     }
   }
 
-  /**
-   * Reads with a processing-time trigger until {@code expected} distinct message ids arrived (or
-   * the timeout), waits until the batch that delivered the last of them committed, then stops.
-   */
-  /**
-   * Reads with {@code Trigger.AvailableNow} until {@code expected} messages arrived; a run ends at
-   * the first micro-batch that finds the subscription drained, so it may take several runs.
-   */
   /** Starts a query that reads the subscription into {@code c}, every row of every micro-batch. */
   static StreamingQuery collectInto(Collector c, String subscriptionShortName, String checkpointDir,
                                     org.apache.spark.sql.streaming.Trigger trigger) throws Exception {
