@@ -9,8 +9,8 @@ import org.apache.spark.sql.sources.DataSourceRegister;
 import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
+import io.pubsubnative.spark.config.OptionCatalog;
 import io.pubsubnative.spark.config.ReadOptions;
-import io.pubsubnative.spark.config.WriteOptions;
 import io.pubsubnative.spark.source.RawSchema;
 import io.pubsubnative.spark.source.SubscriptionValidation;
 
@@ -47,10 +47,10 @@ public final class PubSubProvider implements TableProvider, DataSourceRegister {
     @Override
     public Table getTable(StructType schema, Transform[] partitioning, Map<String, String> properties) {
         CaseInsensitiveStringMap options = new CaseInsensitiveStringMap(properties);
-        boolean write = !options.containsKey(ReadOptions.SUBSCRIPTION_ID)
-                && (options.containsKey(WriteOptions.TOPIC_ID) || (schema != null && !RawSchema.matches(schema)));
+        boolean write = !options.containsKey(OptionCatalog.SUBSCRIPTION_ID)
+                && (options.containsKey(OptionCatalog.TOPIC_ID) || (schema != null && !RawSchema.matches(schema)));
         if (write) {
-            String topicId = options.get(WriteOptions.TOPIC_ID);
+            String topicId = options.get(OptionCatalog.TOPIC_ID);
             return new PubSubTable(SHORT_NAME + ":" + (topicId != null ? topicId : "topic column"));
         }
         ReadOptions read = ReadOptions.parse(options);

@@ -46,7 +46,7 @@ class PubSubProviderTest {
         IllegalArgumentException bad = assertThrows(IllegalArgumentException.class,
                 () -> provider.getTable(RawSchema.SCHEMA, NONE,
                         Map.of("subscriptionId", "projects/test-proj/subscriptions/sub-1", "parallelism", "0")));
-        assertEquals("Option 'parallelism' must be a positive integer, got '0'", bad.getMessage());
+        assertEquals("Option 'parallelism' must be an integer between 1 and 2147483647, got '0'", bad.getMessage());
     }
 
     @Test

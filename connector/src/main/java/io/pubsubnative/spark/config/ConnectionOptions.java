@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -15,18 +16,16 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * Where and how the native library connects to Pub/Sub, shared by the read and the write options:
- * {@code credentials}, {@code emulatorHost} (default: environment variable
- * {@code PUBSUB_EMULATOR_HOST}), {@code endpoint} and {@code connectTimeoutMs}.
+ * {@code credentials}, {@code emulatorHost}, {@code endpoint} and {@code connectTimeoutMs}.
+ *
+ * <p>Which server: option {@code emulatorHost}, else an explicit {@code endpoint} or
+ * {@code credentials} (the environment variable {@code PUBSUB_EMULATOR_HOST} is then ignored with
+ * a warning: an option the user wrote beats an environment the user may not know about), else
+ * {@code PUBSUB_EMULATOR_HOST}, else the default endpoint.
  */
 public final class ConnectionOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    public static final String PROJECT_ID = "projectId";
-    public static final String CREDENTIALS = "credentials";
-    public static final String EMULATOR_HOST = "emulatorHost";
-    public static final String ENDPOINT = "endpoint";
-    public static final String CONNECT_TIMEOUT_MS = "connectTimeoutMs";
 
     public static final String EMULATOR_HOST_ENV = "PUBSUB_EMULATOR_HOST";
     public static final String DEFAULT_ENDPOINT = "https://pubsub.googleapis.com";
@@ -38,15 +37,16 @@ public final class ConnectionOptions implements Serializable {
     private final String endpoint;
     private final long connectTimeoutMs;
 
-    private ConnectionOptions(CaseInsensitiveStringMap options, Map<String, String> env) {
-        this.credentialsPath = parseCredentials(OptionParsers.string(options, CREDENTIALS));
-        this.emulatorHost = parseEmulatorHost(options, env);
-        this.endpoint = parseEndpoint(OptionParsers.string(options, ENDPOINT));
-        this.connectTimeoutMs = OptionParsers.longOption(options, CONNECT_TIMEOUT_MS, null, 1, 600_000, 10_000);
+    private ConnectionOptions(CaseInsensitiveStringMap options, Map<String, String> env, Consumer<String> warnings) {
+        this.credentialsPath = parseCredentials(OptionParsers.string(options, OptionCatalog.CREDENTIALS));
+        this.emulatorHost = parseEmulatorHost(options, env, warnings);
+        this.endpoint = parseEndpoint(OptionParsers.string(options, OptionCatalog.ENDPOINT));
+        this.connectTimeoutMs = OptionCatalog.CONNECT_TIMEOUT_MS.get(options);
     }
 
-    static ConnectionOptions parse(CaseInsensitiveStringMap options, Map<String, String> env) {
-        return new ConnectionOptions(options, env);
+    static ConnectionOptions parse(CaseInsensitiveStringMap options, Map<String, String> env,
+                                   Consumer<String> warnings) {
+        return new ConnectionOptions(options, env, warnings);
     }
 
     public String credentialsPath() {
@@ -97,17 +97,31 @@ public final class ConnectionOptions implements Serializable {
         return path.toAbsolutePath().toString();
     }
 
-    private static String parseEmulatorHost(CaseInsensitiveStringMap options, Map<String, String> env) {
-        String raw = OptionParsers.string(options, EMULATOR_HOST);
-        String source = "Option 'emulatorHost'";
-        if (raw == null) {
-            String fromEnv = env == null ? null : env.get(EMULATOR_HOST_ENV);
-            if (fromEnv == null || fromEnv.trim().isEmpty()) {
+    private static String parseEmulatorHost(CaseInsensitiveStringMap options, Map<String, String> env,
+                                            Consumer<String> warnings) {
+        String raw = OptionParsers.string(options, OptionCatalog.EMULATOR_HOST);
+        if (raw != null) {
+            return requireHostPort("Option 'emulatorHost'", raw);
+        }
+        String fromEnv = env == null ? null : env.get(EMULATOR_HOST_ENV);
+        if (fromEnv == null || fromEnv.trim().isEmpty()) {
+            return null;
+        }
+        for (String explicit : new String[] {OptionCatalog.ENDPOINT, OptionCatalog.CREDENTIALS}) {
+            String value = OptionParsers.string(options, explicit);
+            if (value != null) {
+                warnings.accept(String.format(
+                        "Ignoring environment variable %s='%s' because option '%s' ('%s') is set; "
+                                + "set option 'emulatorHost' to use an emulator",
+                        EMULATOR_HOST_ENV, fromEnv.trim(), explicit, value));
                 return null;
             }
-            raw = fromEnv.trim();
-            source = "Option 'emulatorHost' (from environment variable " + EMULATOR_HOST_ENV + ")";
         }
+        return requireHostPort(
+                "Option 'emulatorHost' (from environment variable " + EMULATOR_HOST_ENV + ")", fromEnv.trim());
+    }
+
+    private static String requireHostPort(String source, String raw) {
         Matcher m = HOST_PORT.matcher(raw);
         if (!m.matches() || !validPort(m.group(2))) {
             throw new IllegalArgumentException(String.format(

@@ -1,12 +1,15 @@
 package io.pubsubnative.spark.config;
 
+import java.util.Arrays;
 import java.util.Locale;
+import java.util.stream.Collectors;
 
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
  * Reads single option values out of a {@link CaseInsensitiveStringMap} and turns bad input
  * into {@link IllegalArgumentException}s that name the option, the value and what is valid.
+ * Integer options are parsed by their {@link NumericOption}.
  */
 final class OptionParsers {
 
@@ -41,78 +44,12 @@ final class OptionParsers {
         return string(options, name) != null ? name : alias;
     }
 
-    /** The value of {@code name} (or its alias) between {@code min} and {@code max}; the default when unset. */
-    static long longOption(CaseInsensitiveStringMap options, String name, String alias,
-                           long min, long max, long defaultValue) {
-        String raw = stringWithAlias(options, name, alias);
-        if (raw == null) {
-            return defaultValue;
-        }
-        return longInRange(nameUsed(options, name, alias), raw, min, max);
-    }
-
-    /** The value of {@code name}, at least {@code min}; the default when unset. */
-    static long longAtLeast(CaseInsensitiveStringMap options, String name, long min, long defaultValue) {
+    /** The value of {@code name} as {@code true}/{@code false} in any case; the default when unset. */
+    static boolean bool(CaseInsensitiveStringMap options, String name, boolean defaultValue) {
         String raw = string(options, name);
         if (raw == null) {
             return defaultValue;
         }
-        long value;
-        try {
-            value = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw atLeastError(name, raw, min);
-        }
-        if (value < min) {
-            throw atLeastError(name, raw, min);
-        }
-        return value;
-    }
-
-    static long longInRange(String name, String raw, long min, long max) {
-        long value;
-        try {
-            value = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw rangeError(name, raw, min, max);
-        }
-        if (value < min || value > max) {
-            throw rangeError(name, raw, min, max);
-        }
-        return value;
-    }
-
-    static int positiveInt(String name, String raw) {
-        int value;
-        try {
-            value = Integer.parseInt(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option '%s' must be a positive integer, got '%s'", name, raw));
-        }
-        if (value <= 0) {
-            throw new IllegalArgumentException(String.format(
-                    "Option '%s' must be a positive integer, got '%s'", name, raw));
-        }
-        return value;
-    }
-
-    static long positiveLong(String name, String raw) {
-        long value;
-        try {
-            value = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option '%s' must be a positive integer (64-bit), got '%s'", name, raw));
-        }
-        if (value <= 0) {
-            throw new IllegalArgumentException(String.format(
-                    "Option '%s' must be a positive integer (64-bit), got '%s'", name, raw));
-        }
-        return value;
-    }
-
-    static boolean bool(String name, String raw) {
         String lower = raw.toLowerCase(Locale.ROOT);
         if (lower.equals("true")) {
             return true;
@@ -121,16 +58,32 @@ final class OptionParsers {
             return false;
         }
         throw new IllegalArgumentException(String.format(
-                "Option '%s' must be 'true' or 'false', got '%s'", name, raw));
+                "Option '%s' must be 'true' or 'false' (default %s), got '%s'", name, defaultValue, raw));
     }
 
-    private static IllegalArgumentException atLeastError(String name, String raw, long min) {
-        return new IllegalArgumentException(String.format(
-                "Option '%s' must be an integer of at least %d, got '%s'", name, min, raw));
+    /**
+     * The value of {@code name} as a constant of {@code defaultValue}'s enum, named in any case;
+     * the default when unset. The message lists the valid values, the default marked.
+     */
+    static <E extends Enum<E>> E enumValue(CaseInsensitiveStringMap options, String name, E defaultValue) {
+        String raw = string(options, name);
+        if (raw == null) {
+            return defaultValue;
+        }
+        Class<E> type = defaultValue.getDeclaringClass();
+        try {
+            return Enum.valueOf(type, raw.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            String valid = Arrays.stream(type.getEnumConstants())
+                    .map(c -> lowerName(c) + (c == defaultValue ? " (default)" : ""))
+                    .collect(Collectors.joining(", "));
+            throw new IllegalArgumentException(String.format(
+                    "Option '%s' has unknown value '%s'; valid values: %s", name, raw, valid));
+        }
     }
 
-    private static IllegalArgumentException rangeError(String name, String raw, long min, long max) {
-        return new IllegalArgumentException(String.format(
-                "Option '%s' must be an integer between %d and %d, got '%s'", name, min, max, raw));
+    /** The lower-case name an enum constant has in options and in the native config JSON. */
+    static String lowerName(Enum<?> constant) {
+        return constant.name().toLowerCase(Locale.ROOT);
     }
 }

@@ -4,15 +4,17 @@ import java.io.Serializable;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The read options of the {@code pubsub} source (DESIGN §5), parsed and validated once.
+ * The read options of the {@code pubsub} source (DESIGN §5), parsed and validated once. The options
+ * themselves (names, bounds, defaults) are defined in {@link OptionCatalog}.
  *
  * <p>Every problem is reported as an {@link IllegalArgumentException} naming the option, the value
- * and what is valid. Option names are case-insensitive; unknown names are ignored because Spark
- * passes its own options through the same map.
+ * and what is valid. Option names are case-insensitive; unknown names are checked by
+ * {@link UnknownOptions} (typos and write options fail, others are warned about).
  *
  * <p>{@code ackOnCommit=false} makes the source at-most-once: each reader task acknowledges what it
  * read as soon as the task finishes, before Spark commits the batch, so a later failure of the
@@ -21,23 +23,6 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 public final class ReadOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    public static final String SUBSCRIPTION_ID = "subscriptionId";
-    public static final String PARALLELISM = "parallelism";
-    public static final String NUM_PARTITIONS = "numPartitions";
-    public static final String BATCH_SIZE = "batchSize";
-    public static final String MAX_WAIT_TIME_MS = "maxWaitTimeMs";
-    public static final String READ_WAIT_MS = "readWaitMs";
-    public static final String MAX_BATCH_DURATION_MS = "maxBatchDurationMs";
-    public static final String MAX_MESSAGES_PER_TRIGGER = "maxMessagesPerTrigger";
-    public static final String MAX_BYTES_PER_TRIGGER = "maxBytesPerTrigger";
-    public static final String MAX_OUTSTANDING_MESSAGES = "maxOutstandingMessages";
-    public static final String MAX_OUTSTANDING_BYTES = "maxOutstandingBytes";
-    public static final String MAX_ACK_EXTENSION_SECONDS = "maxAckExtensionSeconds";
-    public static final String ACK_ON_COMMIT = "ackOnCommit";
-    public static final String REPLAY_LOG = "replayLog";
-    public static final String FORMAT = "format";
-    public static final String DEAD_LETTER_TOPIC = "deadLetterTopic";
 
     private final String subscription;
     private final ConnectionOptions connection;
@@ -54,41 +39,37 @@ public final class ReadOptions implements Serializable {
     private final ReplayLog replayLog;
     private final PayloadFormat format;
 
-    private ReadOptions(CaseInsensitiveStringMap options, Map<String, String> env) {
-        String subscriptionId = OptionParsers.string(options, SUBSCRIPTION_ID);
+    private ReadOptions(CaseInsensitiveStringMap options, Map<String, String> env, Consumer<String> warnings) {
+        UnknownOptions.check(options, OptionCatalog.Side.READ, warnings);
+        String subscriptionId = OptionParsers.string(options, OptionCatalog.SUBSCRIPTION_ID);
         if (subscriptionId == null) {
             throw new IllegalArgumentException(String.format(
                     "Option 'subscriptionId' is required: set it to '%s', or to a subscription name "
                             + "together with 'projectId'", ResourcePath.SUBSCRIPTION.template()));
         }
         this.subscription = ResourcePath.SUBSCRIPTION.resolve(
-                subscriptionId, OptionParsers.string(options, ConnectionOptions.PROJECT_ID));
-        this.connection = ConnectionOptions.parse(options, env);
+                subscriptionId, OptionParsers.string(options, OptionCatalog.PROJECT_ID));
+        this.connection = ConnectionOptions.parse(options, env, warnings);
 
-        String parallelismRaw = OptionParsers.stringWithAlias(options, PARALLELISM, NUM_PARTITIONS);
-        this.parallelism = parallelismRaw == null ? null
-                : OptionParsers.positiveInt(
-                        OptionParsers.nameUsed(options, PARALLELISM, NUM_PARTITIONS), parallelismRaw);
-        this.batchSize = (int) OptionParsers.longOption(options, BATCH_SIZE, null, 1, 100_000, 1000);
-        this.maxWaitTimeMs = OptionParsers.longOption(options, MAX_WAIT_TIME_MS, READ_WAIT_MS, 1, 600_000, 100);
-        this.maxBatchDurationMs = OptionParsers.longOption(options, MAX_BATCH_DURATION_MS, null, 1, 3_600_000, 10_000);
-        this.maxMessagesPerTrigger = optionalPositiveLong(options, MAX_MESSAGES_PER_TRIGGER);
-        this.maxBytesPerTrigger = optionalPositiveLong(options, MAX_BYTES_PER_TRIGGER);
-        this.maxOutstandingMessages = OptionParsers.longOption(
-                options, MAX_OUTSTANDING_MESSAGES, null, 1, Long.MAX_VALUE, 100_000);
-        this.maxOutstandingBytes = OptionParsers.longOption(
-                options, MAX_OUTSTANDING_BYTES, null, 1, Long.MAX_VALUE, 104_857_600L);
-        this.maxAckExtensionSeconds = OptionParsers.longOption(options, MAX_ACK_EXTENSION_SECONDS, null, 0, 86_400, 3600);
-        String ack = OptionParsers.string(options, ACK_ON_COMMIT);
-        this.ackOnCommit = ack == null || OptionParsers.bool(ACK_ON_COMMIT, ack);
-        this.replayLog = ReplayLog.parse(OptionParsers.string(options, REPLAY_LOG));
+        OptionalLong parallelismSet = OptionCatalog.PARALLELISM.find(options);
+        this.parallelism = parallelismSet.isPresent() ? Math.toIntExact(parallelismSet.getAsLong()) : null;
+        this.batchSize = OptionCatalog.BATCH_SIZE.getInt(options);
+        this.maxWaitTimeMs = OptionCatalog.MAX_WAIT_TIME_MS.get(options);
+        this.maxBatchDurationMs = OptionCatalog.MAX_BATCH_DURATION_MS.get(options);
+        this.maxMessagesPerTrigger = boxed(OptionCatalog.MAX_MESSAGES_PER_TRIGGER.find(options));
+        this.maxBytesPerTrigger = boxed(OptionCatalog.MAX_BYTES_PER_TRIGGER.find(options));
+        this.maxOutstandingMessages = OptionCatalog.MAX_OUTSTANDING_MESSAGES.get(options);
+        this.maxOutstandingBytes = OptionCatalog.MAX_OUTSTANDING_BYTES.get(options);
+        this.maxAckExtensionSeconds = OptionCatalog.MAX_ACK_EXTENSION_SECONDS.get(options);
+        this.ackOnCommit = OptionParsers.bool(options, OptionCatalog.ACK_ON_COMMIT, true);
+        this.replayLog = OptionParsers.enumValue(options, OptionCatalog.REPLAY_LOG, ReplayLog.MEMORY);
         if (!ackOnCommit && replayLog == ReplayLog.CHECKPOINT) {
             throw new IllegalArgumentException("Option 'ackOnCommit' ('false') cannot be combined with "
                     + "'replayLog' ('checkpoint'): checkpoint mode acknowledges each read as soon as its "
                     + "replay file is durable; remove 'ackOnCommit', or use replayLog=memory");
         }
-        this.format = PayloadFormat.parse(OptionParsers.string(options, FORMAT));
-        String deadLetter = OptionParsers.string(options, DEAD_LETTER_TOPIC);
+        this.format = OptionParsers.enumValue(options, OptionCatalog.FORMAT, PayloadFormat.RAW).requireSupported();
+        String deadLetter = OptionParsers.string(options, OptionCatalog.DEAD_LETTER_TOPIC);
         if (deadLetter != null && format == PayloadFormat.RAW) {
             throw new IllegalArgumentException(String.format(
                     "Option 'deadLetterTopic' ('%s') cannot be used with format 'raw': raw payloads are "
@@ -97,14 +78,20 @@ public final class ReadOptions implements Serializable {
         }
     }
 
-    /** Parses with {@code PUBSUB_EMULATOR_HOST} from the process environment. */
+    /** Parses with {@code PUBSUB_EMULATOR_HOST} from the process environment, logging warnings once. */
     public static ReadOptions parse(CaseInsensitiveStringMap options) {
-        return new ReadOptions(options, System.getenv());
+        return new ReadOptions(options, System.getenv(), OnceWarning.LOGGED);
     }
 
     /** Parses with the given environment (tests). */
     public static ReadOptions parse(CaseInsensitiveStringMap options, Map<String, String> env) {
-        return new ReadOptions(options, env);
+        return new ReadOptions(options, env, OnceWarning.LOGGED);
+    }
+
+    /** Parses with the given environment, passing every warning to {@code warnings} (tests). */
+    static ReadOptions parse(CaseInsensitiveStringMap options, Map<String, String> env,
+                             Consumer<String> warnings) {
+        return new ReadOptions(options, env, warnings);
     }
 
     /** The full subscription path {@code projects/P/subscriptions/S}. */
@@ -190,8 +177,7 @@ public final class ReadOptions implements Serializable {
         return SessionConfigJson.of(this);
     }
 
-    private static Long optionalPositiveLong(CaseInsensitiveStringMap options, String name) {
-        String raw = OptionParsers.string(options, name);
-        return raw == null ? null : OptionParsers.positiveLong(name, raw);
+    private static Long boxed(OptionalLong value) {
+        return value.isPresent() ? value.getAsLong() : null;
     }
 }

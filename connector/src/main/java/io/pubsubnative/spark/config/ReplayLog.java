@@ -1,7 +1,5 @@
 package io.pubsubnative.spark.config;
 
-import java.util.Locale;
-
 /**
  * The values of the {@code replayLog} option: where the messages of a read of (batch, partition)
  * are kept so that every later read of it returns the same messages (docs/replayable-batches.md).
@@ -14,19 +12,6 @@ public enum ReplayLog {
 
     /** The lower-case name used in the option. */
     public String optionValue() {
-        return name().toLowerCase(Locale.ROOT);
-    }
-
-    static ReplayLog parse(String raw) {
-        if (raw == null) {
-            return MEMORY;
-        }
-        try {
-            return valueOf(raw.trim().toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'replayLog' has unknown value '%s'; valid values: memory (default), checkpoint",
-                    raw));
-        }
+        return OptionParsers.lowerName(this);
     }
 }

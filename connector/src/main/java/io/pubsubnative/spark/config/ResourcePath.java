@@ -47,7 +47,7 @@ enum ResourcePath {
     /** Resolves {@code id} (never null) with the optional {@code projectId}. */
     String resolve(String id, String projectId) {
         if (projectId != null) {
-            checkProject(ConnectionOptions.PROJECT_ID, projectId, projectId);
+            checkProject(OptionCatalog.PROJECT_ID, projectId, projectId);
         }
         if (id.contains("/")) {
             Matcher m = full.matcher(id);

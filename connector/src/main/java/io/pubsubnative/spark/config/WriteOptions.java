@@ -2,37 +2,23 @@ package io.pubsubnative.spark.config;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 /**
- * The options of the {@code pubsub} sink (DESIGN §5), parsed and validated once.
+ * The options of the {@code pubsub} sink (DESIGN §5), parsed and validated once. The options
+ * themselves (names, bounds, defaults) are defined in {@link OptionCatalog}.
  *
  * <p>Every problem is reported as an {@link IllegalArgumentException} naming the option, the value
- * and what is valid. Option names are case-insensitive; unknown names are ignored because Spark
- * passes its own options ({@code checkpointLocation}, ...) through the same map. {@code topicId} is
- * optional here: without it every row must name its topic in a {@code topic} column, which the
- * write's schema check enforces.
+ * and what is valid. Option names are case-insensitive; unknown names are checked by
+ * {@link UnknownOptions} (typos and read options fail, others are warned about; Spark's own keys
+ * such as {@code checkpointLocation} pass). {@code topicId} is optional here: without it every row
+ * must name its topic in a {@code topic} column, which the write's schema check enforces.
  */
 public final class WriteOptions implements Serializable {
 
     private static final long serialVersionUID = 1L;
-
-    public static final String TOPIC_ID = "topicId";
-    public static final String PUBLISH_BATCH_SIZE = "publishBatchSize";
-    public static final String PUBLISH_BATCH_BYTES = "publishBatchBytes";
-    public static final String PUBLISH_LINGER_MS = "publishLingerMs";
-    public static final String MAX_IN_FLIGHT_BATCHES = "maxInFlightBatches";
-    public static final String PUBLISH_TIMEOUT_MS = "publishTimeoutMs";
-    public static final String COMPRESSION = "compression";
-    public static final String MAX_PENDING_BYTES = "maxPendingBytes";
-    public static final String BATCH_SIZE = "batchSize";
-
-    /** Pub/Sub's limits on one Publish request. */
-    public static final int MAX_REQUEST_MESSAGES = 1000;
-    public static final long MAX_REQUEST_BYTES = 10_000_000L;
-    /** The backpressure bound may not be below one full request. */
-    public static final long MIN_PENDING_BYTES = MAX_REQUEST_BYTES;
 
     private final String topic;
     private final ConnectionOptions connection;
@@ -45,33 +31,36 @@ public final class WriteOptions implements Serializable {
     private final long maxPendingBytes;
     private final int batchSize;
 
-    private WriteOptions(CaseInsensitiveStringMap options, Map<String, String> env) {
-        String topicId = OptionParsers.string(options, TOPIC_ID);
-        String projectId = OptionParsers.string(options, ConnectionOptions.PROJECT_ID);
+    private WriteOptions(CaseInsensitiveStringMap options, Map<String, String> env, Consumer<String> warnings) {
+        UnknownOptions.check(options, OptionCatalog.Side.WRITE, warnings);
+        String topicId = OptionParsers.string(options, OptionCatalog.TOPIC_ID);
+        String projectId = OptionParsers.string(options, OptionCatalog.PROJECT_ID);
         this.topic = topicId == null ? null : ResourcePath.TOPIC.resolve(topicId, projectId);
-        this.connection = ConnectionOptions.parse(options, env);
-        this.publishBatchSize = (int) OptionParsers.longOption(
-                options, PUBLISH_BATCH_SIZE, null, 1, MAX_REQUEST_MESSAGES, MAX_REQUEST_MESSAGES);
-        this.publishBatchBytes = OptionParsers.longOption(
-                options, PUBLISH_BATCH_BYTES, null, 1, MAX_REQUEST_BYTES, MAX_REQUEST_BYTES);
-        this.publishLingerMs = OptionParsers.longAtLeast(options, PUBLISH_LINGER_MS, 0, 10);
-        this.maxInFlightBatches = (int) OptionParsers.longOption(
-                options, MAX_IN_FLIGHT_BATCHES, null, 1, Integer.MAX_VALUE, 10);
-        this.publishTimeoutMs = OptionParsers.longAtLeast(options, PUBLISH_TIMEOUT_MS, 1, 60_000);
-        this.compression = Compression.parse(OptionParsers.string(options, COMPRESSION));
-        this.maxPendingBytes = OptionParsers.longAtLeast(
-                options, MAX_PENDING_BYTES, MIN_PENDING_BYTES, 134_217_728L);
-        this.batchSize = (int) OptionParsers.longOption(options, BATCH_SIZE, null, 1, 100_000, 1000);
+        this.connection = ConnectionOptions.parse(options, env, warnings);
+        this.publishBatchSize = OptionCatalog.PUBLISH_BATCH_SIZE.getInt(options);
+        this.publishBatchBytes = OptionCatalog.PUBLISH_BATCH_BYTES.get(options);
+        this.publishLingerMs = OptionCatalog.PUBLISH_LINGER_MS.get(options);
+        this.maxInFlightBatches = OptionCatalog.MAX_IN_FLIGHT_BATCHES.getInt(options);
+        this.publishTimeoutMs = OptionCatalog.PUBLISH_TIMEOUT_MS.get(options);
+        this.compression = OptionParsers.enumValue(options, OptionCatalog.COMPRESSION, Compression.NONE);
+        this.maxPendingBytes = OptionCatalog.MAX_PENDING_BYTES.get(options);
+        this.batchSize = OptionCatalog.BATCH_SIZE.getInt(options);
     }
 
-    /** Parses with {@code PUBSUB_EMULATOR_HOST} from the process environment. */
+    /** Parses with {@code PUBSUB_EMULATOR_HOST} from the process environment, logging warnings once. */
     public static WriteOptions parse(CaseInsensitiveStringMap options) {
-        return new WriteOptions(options, System.getenv());
+        return new WriteOptions(options, System.getenv(), OnceWarning.LOGGED);
     }
 
     /** Parses with the given environment (tests). */
     public static WriteOptions parse(CaseInsensitiveStringMap options, Map<String, String> env) {
-        return new WriteOptions(options, env);
+        return new WriteOptions(options, env, OnceWarning.LOGGED);
+    }
+
+    /** Parses with the given environment, passing every warning to {@code warnings} (tests). */
+    static WriteOptions parse(CaseInsensitiveStringMap options, Map<String, String> env,
+                              Consumer<String> warnings) {
+        return new WriteOptions(options, env, warnings);
     }
 
     /** The full topic path {@code projects/P/topics/T}, or null when rows name their topics. */

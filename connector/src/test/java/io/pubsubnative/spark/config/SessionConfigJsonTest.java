@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -36,6 +38,32 @@ class SessionConfigJsonTest {
         assertEquals(104_857_600L, node.get("max_outstanding_bytes").asLong());
         assertEquals(3600, node.get("max_ack_extension_seconds").asLong());
         assertEquals(10_000, node.get("connect_timeout_ms").asLong());
+    }
+
+    @Test
+    void everyKeyIsSentExplicitlyWithTheJavaDefaultWhenTheUserGaveNone() throws Exception {
+        JsonNode node = MAPPER.readTree(ReadOptions.parse(
+                Maps.options("subscriptionId", "projects/test-proj/subscriptions/sub-1"), Collections.emptyMap())
+                .sessionConfigJson());
+        assertEquals(List.of("subscription", "endpoint", "emulator_host", "credentials_path", "connect_timeout_ms",
+                "max_outstanding_messages", "max_outstanding_bytes", "max_ack_extension_seconds"),
+                fieldNames(node));
+        assertEquals(ConnectionOptions.DEFAULT_ENDPOINT, node.get("endpoint").asText());
+        assertEquals(defaultOf(OptionCatalog.CONNECT_TIMEOUT_MS), node.get("connect_timeout_ms").asLong());
+        assertEquals(defaultOf(OptionCatalog.MAX_OUTSTANDING_MESSAGES), node.get("max_outstanding_messages").asLong());
+        assertEquals(defaultOf(OptionCatalog.MAX_OUTSTANDING_BYTES), node.get("max_outstanding_bytes").asLong());
+        assertEquals(defaultOf(OptionCatalog.MAX_ACK_EXTENSION_SECONDS),
+                node.get("max_ack_extension_seconds").asLong());
+    }
+
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+
+    static long defaultOf(NumericOption option) {
+        return option.defaultValue().getAsLong();
     }
 
     @Test

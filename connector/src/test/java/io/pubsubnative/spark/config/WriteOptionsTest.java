@@ -7,12 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.Collections;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,11 +20,7 @@ class WriteOptionsTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private static WriteOptions parse(String... keyValues) {
-        Map<String, String> m = new HashMap<>();
-        for (int i = 0; i < keyValues.length; i += 2) {
-            m.put(keyValues[i], keyValues[i + 1]);
-        }
-        return WriteOptions.parse(new CaseInsensitiveStringMap(m), Collections.emptyMap());
+        return WriteOptions.parse(Maps.options(keyValues), Collections.emptyMap());
     }
 
     private static String error(String... keyValues) {
@@ -138,7 +132,7 @@ class WriteOptionsTest {
 
     @Test
     void compressionMustBeNoneOrGzip() {
-        assertEquals("Option 'compression' has unknown value 'zstd'; valid values: none, gzip",
+        assertEquals("Option 'compression' has unknown value 'zstd'; valid values: none (default), gzip",
                 error("topicId", TOPIC, "compression", "zstd"));
     }
 
@@ -183,6 +177,26 @@ class WriteOptionsTest {
         assertEquals(60_000, node.get("publish_timeout_ms").asLong());
         assertEquals("gzip", node.get("compression").asText());
         assertEquals(134_217_728L, node.get("max_pending_bytes").asLong());
+    }
+
+    @Test
+    void everyPublisherKeyIsSentExplicitlyWithTheJavaDefaultWhenTheUserGaveNone() throws Exception {
+        JsonNode node = MAPPER.readTree(parse().publisherConfigJson());
+        assertEquals(List.of("topic", "endpoint", "emulator_host", "credentials_path", "connect_timeout_ms",
+                "batch_size", "batch_bytes", "linger_ms", "max_in_flight_batches", "publish_timeout_ms",
+                "compression", "max_pending_bytes"), SessionConfigJsonTest.fieldNames(node));
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.CONNECT_TIMEOUT_MS),
+                node.get("connect_timeout_ms").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.PUBLISH_BATCH_SIZE), node.get("batch_size").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.PUBLISH_BATCH_BYTES),
+                node.get("batch_bytes").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.PUBLISH_LINGER_MS), node.get("linger_ms").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.MAX_IN_FLIGHT_BATCHES),
+                node.get("max_in_flight_batches").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.PUBLISH_TIMEOUT_MS),
+                node.get("publish_timeout_ms").asLong());
+        assertEquals(SessionConfigJsonTest.defaultOf(OptionCatalog.MAX_PENDING_BYTES),
+                node.get("max_pending_bytes").asLong());
     }
 
     @Test
