@@ -19,6 +19,7 @@ use pubsub_spark_native::proto::google::pubsub::v1::{
 use pubsub_spark_native::runtime::runtime;
 use pubsub_spark_native::session::{ReadStart, Session};
 use std::collections::BTreeSet;
+use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -53,14 +54,21 @@ struct FakeSubscriber {
     max_in_flight: Arc<AtomicUsize>,
     acked: Arc<Mutex<Vec<AcknowledgeRequest>>>,
     modified: Arc<Mutex<Vec<ModifyAckDeadlineRequest>>>,
+    /// The client ends of the connections StreamingPull and Acknowledge came on.
+    stream_peers: Arc<Mutex<BTreeSet<SocketAddr>>>,
+    ack_peers: Arc<Mutex<BTreeSet<SocketAddr>>>,
 }
 
 #[tonic::async_trait]
 impl Subscriber for FakeSubscriber {
     async fn streaming_pull(
         &self,
-        _request: Request<Streaming<StreamingPullRequest>>,
+        request: Request<Streaming<StreamingPullRequest>>,
     ) -> Result<Response<BoxStream<StreamingPullResponse>>, Status> {
+        self.stream_peers
+            .lock()
+            .unwrap()
+            .extend(request.remote_addr());
         // One response with every message, on the first stream only.
         let first = !self.delivered.swap(true, Ordering::SeqCst);
         let received_messages = (0..MESSAGES)
@@ -87,6 +95,7 @@ impl Subscriber for FakeSubscriber {
         &self,
         request: Request<AcknowledgeRequest>,
     ) -> Result<Response<()>, Status> {
+        self.ack_peers.lock().unwrap().extend(request.remote_addr());
         let call = self.ack_calls.fetch_add(1, Ordering::SeqCst);
         let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
         self.max_in_flight.fetch_max(now, Ordering::SeqCst);
@@ -178,6 +187,24 @@ fn distinct(ids: &[String]) -> BTreeSet<String> {
 
 fn all_ids() -> BTreeSet<String> {
     (0..MESSAGES).map(ack_id).collect()
+}
+
+/// h2 gives a connection's receive window back only as the application reads
+/// the data, so on a shared connection a stream paused by flow control would
+/// hold back the answers to the acks that are to free it.
+#[test]
+fn acknowledgements_travel_on_a_connection_of_their_own_apart_from_the_stream() {
+    let (fake, session) = FakeSubscriber::start(AckBehaviour::default(), "");
+    read_batch(&session, 1, MESSAGES);
+    session.ack_through(1).unwrap();
+    let stream_peers = fake.stream_peers.lock().unwrap().clone();
+    let ack_peers = fake.ack_peers.lock().unwrap().clone();
+    assert!(!stream_peers.is_empty() && !ack_peers.is_empty());
+    assert!(
+        stream_peers.is_disjoint(&ack_peers),
+        "stream on {stream_peers:?}, acks on {ack_peers:?}"
+    );
+    session.close().unwrap();
 }
 
 #[test]

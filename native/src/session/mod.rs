@@ -139,9 +139,14 @@ impl Session {
         // The lazy channel spawns its connection worker on the current runtime.
         let _context = rt.enter();
         let channel = lazy_channel(&config)?;
+        // Acks and modacks get a connection of their own: h2 returns a
+        // connection's window only as the application reads, so a stream
+        // paused by flow control would otherwise hold back their responses,
+        // and the acks that would free the flow control never complete.
+        let ack_channel = lazy_channel(&config)?;
         let shared = Arc::new(Shared {
             client_id: format!("pubsub-spark-native-{:016x}", backoff::random_u64()),
-            acks: AckSender::new(channel.clone(), &config.subscription),
+            acks: AckSender::new(ack_channel, &config.subscription),
             config,
             channel,
             held: Mutex::new(Held::default()),
