@@ -34,6 +34,8 @@ fault flags (serve):
   --stall-ms T              with --stall-every K: pause T ms every K messages of a stream
   --stall-every K
   --unavailable-secs T      answer UNAVAILABLE to every RPC for the first T seconds
+  --outage-on-signal-secs T on each SIGUSR1: end every stream and answer every RPC with
+                            UNAVAILABLE for the next T seconds
   --unavailable-publishes K answer UNAVAILABLE to the first K Publish calls
   --fail-first-acks K       answer UNAVAILABLE to the first K Acknowledge RPCs (their ids stay leased)
   --reject-ack-share F      ignore the share F (0..1) of ack ids, chosen by hash";
@@ -83,6 +85,8 @@ pub struct FaultSpec {
     /// (pause, every K messages)
     pub stall: Option<(Duration, u64)>,
     pub unavailable_for: Duration,
+    /// The outage each SIGUSR1 starts (zero: SIGUSR1 does nothing).
+    pub outage_on_signal: Duration,
     pub unavailable_publishes: u64,
     /// The first K Acknowledge RPCs fail with UNAVAILABLE (acks on streams are not affected).
     pub fail_first_acks: u64,
@@ -194,6 +198,10 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, Ar
                 serve.faults.unavailable_for =
                     Duration::from_secs_f64(v.float(0.0, 86_400.0, "seconds 0..86400")?)
             }
+            "--outage-on-signal-secs" => {
+                serve.faults.outage_on_signal =
+                    Duration::from_secs_f64(v.float(0.0, 86_400.0, "seconds 0..86400")?)
+            }
             "--unavailable-publishes" => {
                 serve.faults.unavailable_publishes = v.int(0, u64::MAX, "an integer >= 0")?
             }
@@ -241,6 +249,7 @@ fn is_serve_flag(flag: &str) -> bool {
             | "--stall-ms"
             | "--stall-every"
             | "--unavailable-secs"
+            | "--outage-on-signal-secs"
             | "--unavailable-publishes"
             | "--fail-first-acks"
             | "--reject-ack-share"
@@ -307,7 +316,7 @@ mod tests {
             "serve --messages=2_000 --size 10 --attributes 3 --ordering-keys 4 --port 7 \
              --ack-deadline-secs 2 --exit-after-acked --report-file /tmp/r.json --watch-pid 9 \
              --drop-stream-every 5 --stall-ms 20 --stall-every 6 --unavailable-secs 1.5 \
-             --unavailable-publishes 2 --fail-first-acks 4 --reject-ack-share 0.25",
+             --outage-on-signal-secs 30 --unavailable-publishes 2 --fail-first-acks 4 --reject-ack-share 0.25",
         )
         .unwrap() else {
             panic!("not serve")
@@ -332,6 +341,7 @@ mod tests {
                 drop_stream_every: Some(5),
                 stall: Some((Duration::from_millis(20), 6)),
                 unavailable_for: Duration::from_millis(1500),
+                outage_on_signal: Duration::from_secs(30),
                 unavailable_publishes: 2,
                 fail_first_acks: 4,
                 reject_ack_share: 0.25,

@@ -2,7 +2,9 @@
 
 use crate::config::FaultSpec;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+use tokio::sync::Notify;
 use tonic::{Request, Status};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -16,6 +18,8 @@ pub struct FaultCounts {
     pub acks_rejected: u64,
     pub streams_dropped: u64,
     pub stalls: u64,
+    /// Outages started by SIGUSR1 (`--outage-on-signal-secs`).
+    pub outages: u64,
 }
 
 #[derive(Debug)]
@@ -31,6 +35,11 @@ pub struct Faults {
     acks_rejected: AtomicU64,
     streams_dropped: AtomicU64,
     stalls: AtomicU64,
+    outages: AtomicU64,
+    /// The end of the outage SIGUSR1 started last, if any.
+    outage_until: Mutex<Option<Instant>>,
+    /// Wakes streams waiting for messages when an outage begins, so they end.
+    pub outage_begun: Notify,
 }
 
 impl Faults {
@@ -47,10 +56,14 @@ impl Faults {
             acks_rejected: AtomicU64::new(0),
             streams_dropped: AtomicU64::new(0),
             stalls: AtomicU64::new(0),
+            outages: AtomicU64::new(0),
+            outage_until: Mutex::new(None),
+            outage_begun: Notify::new(),
         }
     }
 
-    /// Every RPC fails with UNAVAILABLE during the outage at start.
+    /// Every RPC fails with UNAVAILABLE during the outage at start and during
+    /// one started by a signal.
     pub fn check_outage(&self, request: Request<()>) -> Result<Request<()>, Status> {
         if self.started.elapsed() < self.spec.unavailable_for {
             self.rpcs_unavailable.fetch_add(1, Relaxed);
@@ -59,7 +72,35 @@ impl Faults {
                 self.spec.unavailable_for
             )));
         }
+        if let Some(status) = self.signalled_outage() {
+            self.rpcs_unavailable.fetch_add(1, Relaxed);
+            return Err(status);
+        }
         Ok(request)
+    }
+
+    /// Starts an outage of `--outage-on-signal-secs` from now; false if that
+    /// flag is not set.
+    pub fn start_outage(&self) -> bool {
+        if self.spec.outage_on_signal.is_zero() {
+            return false;
+        }
+        let until = Instant::now() + self.spec.outage_on_signal;
+        *self.outage_until.lock().unwrap_or_else(|e| e.into_inner()) = Some(until);
+        self.outages.fetch_add(1, Relaxed);
+        self.outage_begun.notify_waiters();
+        true
+    }
+
+    /// The error of the signalled outage, while it lasts.
+    pub fn signalled_outage(&self) -> Option<Status> {
+        let until = (*self.outage_until.lock().unwrap_or_else(|e| e.into_inner()))?;
+        (Instant::now() < until).then(|| {
+            Status::unavailable(format!(
+                "firehose: injected outage of {:?} (SIGUSR1, --outage-on-signal-secs)",
+                self.spec.outage_on_signal
+            ))
+        })
     }
 
     /// The first K Publish calls fail with UNAVAILABLE.
@@ -131,6 +172,7 @@ impl Faults {
             acks_rejected: self.acks_rejected.load(Relaxed),
             streams_dropped: self.streams_dropped.load(Relaxed),
             stalls: self.stalls.load(Relaxed),
+            outages: self.outages.load(Relaxed),
         }
     }
 }
@@ -209,6 +251,29 @@ mod tests {
         let none = faults(FaultSpec::default());
         assert!((0..100).all(|_| none.check_acknowledge(5).is_ok()));
         assert_eq!(none.counts().acks_failed, 0);
+    }
+
+    #[test]
+    fn a_signalled_outage_rejects_rpcs_until_it_ends_and_only_when_configured() {
+        let f = faults(FaultSpec {
+            outage_on_signal: Duration::from_millis(200),
+            ..FaultSpec::default()
+        });
+        assert!(
+            f.check_outage(Request::new(())).is_ok(),
+            "no outage before the signal"
+        );
+        assert!(f.start_outage());
+        let err = f.check_outage(Request::new(())).unwrap_err();
+        assert_eq!(err.code(), tonic::Code::Unavailable);
+        assert!(err.message().contains("SIGUSR1"), "{err}");
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(
+            f.check_outage(Request::new(())).is_ok(),
+            "over after 200 ms"
+        );
+        assert_eq!((f.counts().outages, f.counts().rpcs_unavailable), (1, 1));
+        assert!(!faults(FaultSpec::default()).start_outage());
     }
 
     #[test]

@@ -62,8 +62,19 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
     // Handlers first, so that a SIGTERM right after the announcement is ours.
     let mut term = signal(SignalKind::terminate()).map_err(ServeError::Signal)?;
     let mut int = signal(SignalKind::interrupt()).map_err(ServeError::Signal)?;
+    let mut usr1 = signal(SignalKind::user_defined1()).map_err(ServeError::Signal)?;
     let running = server::start(config).await?;
     say(&format!("FIREHOSE_LISTENING {}", running.addr));
+    let firehose = running.firehose.clone();
+    tokio::spawn(async move {
+        while usr1.recv().await.is_some() {
+            if firehose.faults.start_outage() {
+                eprintln!("firehose: SIGUSR1: outage started");
+            } else {
+                eprintln!("firehose: SIGUSR1 ignored (no --outage-on-signal-secs)");
+            }
+        }
+    });
 
     let signals = async {
         tokio::select! {

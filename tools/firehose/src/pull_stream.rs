@@ -92,6 +92,11 @@ impl PullStream {
                 self.ended = true;
                 return Some(Err(status.clone()));
             }
+            if let Some(status) = faults.signalled_outage() {
+                self.ended = true;
+                faults.stream_dropped();
+                return Some(Err(status));
+            }
             let mut max = MAX_RESPONSE_MESSAGES;
             if let Some(k) = faults.drop_stream_after() {
                 if self.sent >= k {
@@ -131,8 +136,11 @@ impl PullStream {
                 self.sent += out.len() as u64;
                 return Some(Ok(EncodedPull::new(self.firehose.catalog.clone(), out)));
             }
-            // Woken by acks on this stream, redeliveries, or the client leaving.
-            self.notify.notified().await;
+            // Woken by acks on this stream, redeliveries, the client leaving, or an outage.
+            tokio::select! {
+                _ = self.notify.notified() => {}
+                _ = faults.outage_begun.notified() => {}
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ pub struct Report {
     pub acks_rejected: u64,
     pub streams_dropped: u64,
     pub stalls: u64,
+    pub outages: u64,
     pub elapsed_secs: f64,
     /// CPU time of the whole firehose process (all threads), if readable.
     pub cpu_secs: Option<f64>,
@@ -80,6 +81,7 @@ impl Report {
             acks_rejected: faults.acks_rejected,
             streams_dropped: faults.streams_dropped,
             stalls: faults.stalls,
+            outages: faults.outages,
             elapsed_secs: elapsed.as_secs_f64(),
             cpu_secs: process_cpu_secs(),
         }
@@ -135,6 +137,7 @@ impl Report {
             ("fault: acks rejected", self.acks_rejected.to_string()),
             ("fault: streams dropped", self.streams_dropped.to_string()),
             ("fault: stalls", self.stalls.to_string()),
+            ("fault: outages (SIGUSR1)", self.outages.to_string()),
             ("elapsed s", format!("{:.3}", self.elapsed_secs)),
             (
                 "cpu s",

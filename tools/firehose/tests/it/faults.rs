@@ -50,6 +50,32 @@ async fn stall_pauses_a_stream_every_k_messages() {
 }
 
 #[tokio::test]
+async fn a_signalled_outage_ends_a_waiting_stream_and_refuses_new_rpcs_until_it_is_over() {
+    let mut cfg = config(10);
+    cfg.faults.outage_on_signal = Duration::from_millis(800);
+    let mut fx = start(cfg).await;
+    let mut stream = fx.open_stream(first_request(60)).await;
+    assert_eq!(stream.read(10).await.len(), 10);
+    // Everything is delivered: the stream now waits, and the outage must end it.
+    assert!(fx.running.firehose.faults.start_outage());
+    let status = stream
+        .responses
+        .message()
+        .await
+        .expect_err("the stream ends with an error");
+    assert_eq!(status.code(), Code::Unavailable, "{status}");
+    let get = || GetSubscriptionRequest {
+        subscription: SUBSCRIPTION.to_string(),
+    };
+    let err = fx.subscriber.get_subscription(get()).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable);
+    tokio::time::sleep(Duration::from_millis(900)).await;
+    assert!(fx.subscriber.get_subscription(get()).await.is_ok());
+    let report = fx.report();
+    assert_eq!((report.outages, report.streams_dropped), (1, 1));
+}
+
+#[tokio::test]
 async fn every_rpc_is_unavailable_during_the_outage_at_start() {
     let mut cfg = config(10);
     cfg.faults.unavailable_for = Duration::from_millis(800);
