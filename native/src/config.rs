@@ -1,4 +1,7 @@
-//! The session config JSON sent by Java (see docs/architecture.md).
+//! The session config JSON sent by Java (see docs/architecture.md). Java's
+//! `OptionCatalog` owns every option's bounds and validates them at `load()`;
+//! this side checks only the JSON's shape (no unknown keys, a well-formed
+//! subscription name) and converts values without panicking.
 
 use crate::error::NativeError;
 use serde::Deserialize;
@@ -10,6 +13,7 @@ const MAX_ACK_DEADLINE_SECS: i64 = 600;
 const PREFERRED_STREAM_DEADLINE_SECS: i64 = 60;
 
 #[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SessionConfig {
     pub subscription: String,
     #[serde(default = "default_endpoint")]
@@ -64,19 +68,6 @@ impl SessionConfig {
                 "subscription '{}' is not of the form projects/<project>/subscriptions/<name>",
                 self.subscription
             )));
-        }
-        let positive = [
-            ("max_outstanding_messages", self.max_outstanding_messages),
-            ("max_outstanding_bytes", self.max_outstanding_bytes),
-            ("max_ack_extension_seconds", self.max_ack_extension_seconds),
-            ("connect_timeout_ms", self.connect_timeout_ms),
-        ];
-        for (name, value) in positive {
-            if value <= 0 {
-                return Err(NativeError::Config(format!(
-                    "{name} must be positive, got {value}"
-                )));
-            }
         }
         Ok(())
     }
@@ -146,17 +137,27 @@ mod tests {
     }
 
     #[test]
-    fn malformed_subscription_and_non_positive_limits_are_rejected() {
+    fn a_malformed_subscription_an_unknown_key_and_bad_json_are_rejected() {
         let err = config(r#"{"subscription":"s"}"#).unwrap_err().to_string();
         assert!(
             err.contains("projects/<project>/subscriptions/<name>"),
             "{err}"
         );
-        let err =
-            config(r#"{"subscription":"projects/p/subscriptions/s","max_outstanding_bytes":0}"#)
-                .unwrap_err()
-                .to_string();
-        assert!(err.contains("max_outstanding_bytes"), "{err}");
+        let err = config(r#"{"subscription":"projects/p/subscriptions/s","max_outstanding":1}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("unknown field `max_outstanding`"), "{err}");
         assert!(config("{").is_err());
+    }
+
+    /// Java accepts `maxAckExtensionSeconds=0` (never extend a lease); so must this side.
+    #[test]
+    fn values_java_accepts_at_its_lower_bounds_are_accepted() {
+        let c = config(
+            r#"{"subscription":"projects/p/subscriptions/s","max_ack_extension_seconds":0}"#,
+        )
+        .unwrap();
+        assert_eq!(c.max_ack_extension(), Duration::ZERO);
+        assert_eq!(c.stream_ack_deadline_seconds(), 60);
     }
 }
