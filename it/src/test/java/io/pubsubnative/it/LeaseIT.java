@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.pubsub.v1.ReceivedMessage;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,18 +47,8 @@ class LeaseIT extends PubSubSparkITBase {
     awaitCommitted(q, lastDataBatch.get(), Duration.ofSeconds(60));
     q.stop();
 
-    Map<String, Integer> times = new HashMap<>();
-    for (Msg m : c.snapshot()) {
-      times.merge(m.messageId(), 1, Integer::sum);
-    }
-    Map<String, Integer> dups = new HashMap<>();
-    times.forEach((id, n) -> {
-      if (n > 1) {
-        dups.put(id, n);
-      }
-    });
-    assertEquals(Map.of(), dups, "messages delivered more than once");
-    assertEquals(published, times.keySet());
+    assertEquals(Map.of(), c.duplicates(), "messages delivered more than once (id -> batches)");
+    assertEquals(published, c.batchesById().keySet());
 
     sleep(12_000); // past the ack deadline again, after the stop
     List<ReceivedMessage> left = fx.pull(sub, 1000, Duration.ofSeconds(5));

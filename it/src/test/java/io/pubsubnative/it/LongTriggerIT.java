@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.pubsub.v1.ReceivedMessage;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,8 +50,6 @@ class LongTriggerIT extends PubSubSparkITBase {
     StreamingQuery query;
     final List<String> leftWhileRunning = new ArrayList<>();
     final List<String> leftAfterStop = new ArrayList<>();
-    /** What Google's client got back later of the messages never read (failure diagnostics). */
-    String stranded = "";
 
     Run(String replayLog) {
       this.replayLog = replayLog;
@@ -89,29 +87,16 @@ class LongTriggerIT extends PubSubSparkITBase {
       return m;
     }
 
-    /** Failure diagnostics for messages never read: did Google's client get them back later? */
-    String strandedNote() {
-      Set<String> missing = new HashSet<>(published);
-      for (Msg m : collector.snapshot()) {
-        missing.remove(m.messageId());
-      }
-      return missing.isEmpty() ? "" : "; " + strandedReport(names.sub(), missing,
-          Duration.ofSeconds(70));
-    }
-
+    /**
+     * The checks of this run. Messages never read are looked for with Google's client (up to
+     * 70 s) to say whether they were stranded or lost.
+     */
     List<Executable> checks() {
-      Map<String, Integer> times = new HashMap<>();
-      for (Msg m : collector.snapshot()) {
-        times.merge(m.messageId(), 1, Integer::sum);
-      }
-      Map<String, List<Long>> dups = new TreeMap<>();
-      for (Msg m : collector.snapshot()) {
-        if (times.get(m.messageId()) > 1) {
-          dups.computeIfAbsent(m.messageId(), k -> new ArrayList<>()).add(m.batchId());
-        }
-      }
+      Map<String, List<Long>> dups = collector.duplicates();
       Set<String> missing = new HashSet<>(published);
-      missing.removeAll(times.keySet());
+      missing.removeAll(collector.batchesById().keySet());
+      String stranded = missing.isEmpty() ? "" : "; " + strandedReport(names.sub(), missing,
+          Duration.ofSeconds(70));
       String what = "replayLog=" + replayLog + " (rows per batch " + rowsPerBatch() + "): ";
       return List.of(
           () -> assertEquals(0, dups.size(), what + dups.size() + " of " + published.size()
@@ -162,7 +147,7 @@ class LongTriggerIT extends PubSubSparkITBase {
         List<Long> starts = new ArrayList<>();
         for (StreamingQueryProgress p : r.query.recentProgress()) {
           if (p.batchId() < TRIGGERS) {
-            starts.add(java.time.Instant.parse(p.timestamp()).toEpochMilli());
+            starts.add(Instant.parse(p.timestamp()).toEpochMilli());
           }
         }
         assertEquals(TRIGGERS, starts.size(), "one progress per trigger: " + starts);
@@ -189,7 +174,6 @@ class LongTriggerIT extends PubSubSparkITBase {
     List<Executable> checks = new ArrayList<>();
     for (Run r : runs) {
       r.pullInto(r.leftAfterStop);
-      r.stranded = r.strandedNote();
       System.out.println("LongTriggerIT replayLog=" + r.replayLog + ": published "
           + r.published.size() + ", rows per batch " + r.rowsPerBatch() + ", left while running "
           + r.leftWhileRunning.size() + ", after stop " + r.leftAfterStop.size());

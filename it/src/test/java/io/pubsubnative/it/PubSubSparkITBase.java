@@ -15,6 +15,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import org.apache.spark.sql.Dataset;
@@ -183,6 +184,22 @@ abstract class PubSubSparkITBase {
 
     int size() {
       return rows.size();
+    }
+
+    /** Every message id read, with the batch id of each delivery of it (ids in order). */
+    Map<String, List<Long>> batchesById() {
+      Map<String, List<Long>> byId = new TreeMap<>();
+      for (Msg m : snapshot()) {
+        byId.computeIfAbsent(m.messageId(), k -> new ArrayList<>()).add(m.batchId());
+      }
+      return byId;
+    }
+
+    /** {@link #batchesById()}, only the ids delivered more than once. */
+    Map<String, List<Long>> duplicates() {
+      Map<String, List<Long>> dups = batchesById();
+      dups.values().removeIf(batches -> batches.size() < 2);
+      return dups;
     }
   }
 
