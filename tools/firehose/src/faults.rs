@@ -94,6 +94,10 @@ impl Faults {
 
     /// The error of the signalled outage, while it lasts.
     pub fn signalled_outage(&self) -> Option<Status> {
+        // Checked on every response of every stream: no lock unless the flag is set.
+        if self.spec.outage_on_signal.is_zero() {
+            return None;
+        }
         let until = (*self.outage_until.lock().unwrap_or_else(|e| e.into_inner()))?;
         (Instant::now() < until).then(|| {
             Status::unavailable(format!(
