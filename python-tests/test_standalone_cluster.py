@@ -6,12 +6,11 @@ through their own sessions, and acknowledge only when the commit signal reaches 
 after the query stopped, Google's client receives nothing more, even past the ack deadline.
 """
 import os
-import time
 
 import pytest
 
 from support import (
-    assert_integers_unchanged, create_topic_and_subscription,
+    assert_integers_unchanged, await_executors, create_topic_and_subscription,
     publish_integers, read_all, redelivered_within, requires_emulator_and_jar, spark_session,
 )
 
@@ -28,17 +27,8 @@ def cluster():
     session.stop()
 
 
-
-def executor_count(spark):
-    # The driver's own block manager is in the list too.
-    return spark.sparkContext._jsc.sc().getExecutorMemoryStatus().size() - 1
-
-
 def test_executor_jvms_read_everything_and_ack_only_committed_messages(cluster, workdir):
-    deadline = time.time() + 120
-    while executor_count(cluster) < 2 and time.time() < deadline:
-        time.sleep(0.5)
-    assert executor_count(cluster) == 2, "expected 2 executor JVMs, got %d" % executor_count(cluster)
+    await_executors(cluster, 2)
 
     topic_id, sub_path = create_topic_and_subscription("cluster", ACK_DEADLINE_S)
     published = publish_integers(topic_id, N)
