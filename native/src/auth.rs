@@ -2,7 +2,7 @@
 //! self-signed JWT (RS256) that is sent as the bearer token; no token exchange
 //! and no network round trip are needed.
 
-use crate::client::Connection;
+use crate::connection::Connection;
 use crate::error::NativeError;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;

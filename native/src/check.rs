@@ -1,7 +1,8 @@
 //! The driver-side fail-fast check behind `checkSubscription`.
 
-use crate::client::{connected_client, target};
+use crate::client::connected_client;
 use crate::config::SessionConfig;
+use crate::connection::target;
 use crate::error::NativeError;
 use crate::proto::google::pubsub::v1::GetSubscriptionRequest;
 use crate::runtime::runtime;

@@ -3,6 +3,7 @@
 //! this side checks only the JSON's shape (no unknown keys, a well-formed
 //! subscription name) and converts values without panicking.
 
+use crate::connection::impl_connection;
 use crate::error::NativeError;
 use serde::Deserialize;
 use std::time::Duration;
@@ -48,6 +49,8 @@ pub(crate) fn default_connect_timeout_ms() -> i64 {
     10_000
 }
 
+impl_connection!(SessionConfig);
+
 impl SessionConfig {
     pub fn from_json(json: &str) -> Result<Self, NativeError> {
         let config: SessionConfig =
@@ -89,10 +92,6 @@ impl SessionConfig {
 
     pub fn max_ack_extension(&self) -> Duration {
         Duration::from_secs(self.max_ack_extension_seconds.unsigned_abs())
-    }
-
-    pub fn connect_timeout(&self) -> Duration {
-        Duration::from_millis(self.connect_timeout_ms.unsigned_abs())
     }
 
     pub fn max_outstanding_messages(&self) -> usize {

@@ -1,7 +1,9 @@
 //! The crate's error type. Every variant's message is what a Java user reads in
-//! the thrown `NativeException`, so each one names what failed.
+//! the thrown `NativeException`, so each one names what failed. The lowest
+//! module of the crate: it depends on no other.
 
 use thiserror::Error;
+use tonic::Code;
 
 #[derive(Debug, Error)]
 pub enum NativeError {
@@ -18,14 +20,14 @@ pub enum NativeError {
     Rpc {
         op: &'static str,
         subscription: String,
-        code: tonic::Code,
+        code: Code,
         message: String,
     },
 
     #[error("Pub/Sub StreamingPull on subscription '{subscription}' failed permanently: {code:?}: {message}")]
     StreamFailed {
         subscription: String,
-        code: tonic::Code,
+        code: Code,
         message: String,
     },
 
@@ -51,7 +53,7 @@ pub enum NativeError {
     TopicRpc {
         op: &'static str,
         topic: String,
-        code: tonic::Code,
+        code: Code,
         message: String,
     },
 
@@ -59,7 +61,7 @@ pub enum NativeError {
     InvalidRow { row: u64, reason: String },
 
     #[error(transparent)]
-    Publish(#[from] crate::publish::PublishFailure),
+    Publish(#[from] PublishFailure),
 
     #[error("Pub/Sub credentials: {0}")]
     Auth(String),
@@ -78,6 +80,23 @@ pub enum NativeError {
 
     #[error("JNI: {0}")]
     Jni(#[from] jni::errors::Error),
+}
+
+/// Why a Publish request failed for good; kept by the publisher and thrown by
+/// every later `publish`/`flush`.
+#[derive(Debug, Clone, Error)]
+#[error(
+    "Pub/Sub Publish to topic '{topic}' failed: {code:?}: {message} \
+     ({attempts} attempt(s) in {elapsed_ms} ms{budget})"
+)]
+pub struct PublishFailure {
+    pub topic: String,
+    pub code: Code,
+    pub message: String,
+    pub attempts: u32,
+    pub elapsed_ms: u128,
+    /// Says when the retries stopped because `publish_timeout_ms` ran out.
+    pub budget: String,
 }
 
 /// The full `source()` chain of an error, so "transport error" also says why.

@@ -4,9 +4,11 @@
 
 pub mod arrow_batch;
 pub mod auth;
+pub mod backoff;
 pub mod check;
 pub mod client;
 pub mod config;
+pub mod connection;
 pub mod error;
 pub mod ffi;
 pub mod jni;

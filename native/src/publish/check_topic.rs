@@ -1,6 +1,7 @@
 //! The driver-side fail-fast check behind `checkTopic`.
 
-use crate::client::{connected_topic_client, target};
+use crate::client::connected_topic_client;
+use crate::connection::target;
 use crate::error::NativeError;
 use crate::proto::google::pubsub::v1::GetTopicRequest;
 use crate::publish::config::PublisherConfig;

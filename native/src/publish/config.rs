@@ -1,6 +1,7 @@
 //! The publisher config JSON sent by Java (see docs/architecture.md, "Publisher").
 //! Java validates the user's options first; this is the safety net.
 
+use crate::connection::impl_connection;
 use crate::error::NativeError;
 use serde::Deserialize;
 use std::time::Duration;
@@ -79,6 +80,8 @@ pub fn is_topic_name(name: &str) -> bool {
             if !project.is_empty() && !topic.is_empty()
     )
 }
+
+impl_connection!(PublisherConfig);
 
 fn invalid(message: String) -> NativeError {
     NativeError::PublisherConfig(message)
@@ -160,7 +163,7 @@ impl PublisherConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::client::Connection;
+    use crate::connection::Connection;
 
     fn config(json: &str) -> Result<PublisherConfig, String> {
         PublisherConfig::from_json(json).map_err(|e| e.to_string())

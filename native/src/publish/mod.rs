@@ -13,7 +13,7 @@ pub mod request;
 pub mod sender;
 
 use crate::client::lazy_channel;
-use crate::error::NativeError;
+use crate::error::{NativeError, PublishFailure};
 use crate::runtime::runtime;
 use arrow_array::StructArray;
 use batcher::{Batch, Batcher, Limits};
@@ -27,8 +27,6 @@ use std::time::Instant;
 use tokio::runtime::Handle;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
-
-pub use sender::PublishFailure;
 
 struct State {
     batcher: Batcher,

@@ -2,34 +2,17 @@
 //! exponential backoff and full jitter until `publish_timeout_ms` has passed
 //! since the first attempt; any other status fails at once.
 
+use crate::backoff::{is_transient, random_u64, Backoff};
 use crate::client::AuthChannel;
+use crate::error::PublishFailure;
 use crate::publish::config::{Compression, PublisherConfig};
 use crate::publish::request::{EncodedPublishRequest, PublishCodec, PUBLISH_PATH};
-use crate::session::backoff::{is_transient, random_u64, Backoff};
 use std::sync::atomic::AtomicI64;
 use std::time::{Duration, Instant};
-use thiserror::Error;
 use tonic::client::Grpc;
 use tonic::codec::CompressionEncoding;
 use tonic::codegen::http::uri::PathAndQuery;
-use tonic::{Code, Status};
-
-/// Why a Publish request failed for good; kept by the publisher and thrown by
-/// every later `publish`/`flush`.
-#[derive(Debug, Clone, Error)]
-#[error(
-    "Pub/Sub Publish to topic '{topic}' failed: {code:?}: {message} \
-     ({attempts} attempt(s) in {elapsed_ms} ms{budget})"
-)]
-pub struct PublishFailure {
-    pub topic: String,
-    pub code: Code,
-    pub message: String,
-    pub attempts: u32,
-    pub elapsed_ms: u128,
-    /// Says when the retries stopped because `publish_timeout_ms` ran out.
-    budget: String,
-}
+use tonic::Status;
 
 #[derive(Clone)]
 pub struct Sender {

@@ -3,8 +3,8 @@
 //! retries the Acknowledge of messages whose ack failed transiently.
 
 use super::ack_request::Call;
-use super::backoff::Backoff;
 use super::Shared;
+use crate::backoff::Backoff;
 use crate::metrics::bump;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -6,7 +6,6 @@
 mod ack_ids;
 mod ack_request;
 mod acks;
-pub(crate) mod backoff;
 mod codec;
 mod lease;
 mod record;
@@ -16,6 +15,7 @@ mod settle;
 mod stream;
 pub mod wire;
 
+use crate::backoff::random_u64;
 use crate::client::{lazy_channel, AuthChannel};
 use crate::config::SessionConfig;
 use crate::error::NativeError;
@@ -145,7 +145,7 @@ impl Session {
         // and the acks that would free the flow control never complete.
         let ack_channel = lazy_channel(&config)?;
         let shared = Arc::new(Shared {
-            client_id: format!("pubsub-spark-native-{:016x}", backoff::random_u64()),
+            client_id: format!("pubsub-spark-native-{:016x}", random_u64()),
             acks: AckSender::new(ack_channel, &config.subscription),
             config,
             channel,

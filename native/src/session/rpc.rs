@@ -4,7 +4,7 @@
 
 use super::ack_ids::AckIds;
 use super::ack_request::Call;
-use super::backoff::{is_transient, Backoff};
+use crate::backoff::{is_transient, Backoff};
 use crate::client::AuthChannel;
 use crate::error::error_chain;
 use crate::preencoded::PreEncodedCodec;

@@ -6,9 +6,9 @@
 use super::ack_ids::AckIds;
 use super::ack_request::Call;
 use super::acks::HeldAcks;
-use super::backoff::is_transient;
 use super::reservoir::Settlement;
 use super::Shared;
+use crate::backoff::is_transient;
 use crate::error::NativeError;
 use crate::metrics::bump;
 use std::ops::Range;

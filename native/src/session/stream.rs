@@ -1,9 +1,9 @@
 //! The StreamingPull task: opens the stream, feeds the reservoir while flow
 //! control allows, and reconnects after transient failures.
 
-use super::backoff::{is_transient, Backoff};
 use super::codec::PullCodec;
 use super::{Shared, StreamFailure};
+use crate::backoff::{is_transient, Backoff};
 use crate::client::MAX_MESSAGE_SIZE;
 use crate::error::error_chain;
 use crate::metrics::bump;

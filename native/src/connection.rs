@@ -1,0 +1,78 @@
+//! Where and how to reach Pub/Sub: the settings the session and publisher
+//! configs share, and the tonic endpoint they describe (plaintext to the
+//! emulator, TLS with compiled-in roots to the real endpoint). Credentials
+//! are added on top of it by `client`.
+
+use crate::error::{error_chain, NativeError};
+use std::time::Duration;
+use tonic::transport::{ClientTlsConfig, Endpoint};
+
+/// HTTP/2 pings as Google's own Pub/Sub clients send them. gRPC servers
+/// (grpc-java's default, the emulator's) answer pings more frequent than
+/// every 5 min with GOAWAY, which kills every stream on the connection; the
+/// StreamingPull heartbeat keeps idle streams open meanwhile.
+const KEEPALIVE: Duration = Duration::from_secs(300);
+
+/// Where and how to reach Pub/Sub: what the session and publisher configs share.
+pub trait Connection {
+    fn endpoint(&self) -> &str;
+    fn emulator_host(&self) -> Option<&str>;
+    fn credentials_path(&self) -> Option<&str>;
+    fn connect_timeout(&self) -> Duration;
+}
+
+/// Implements [`Connection`] for a config that holds the connection settings
+/// under the keys of the config JSON (`endpoint`, `emulator_host`,
+/// `credentials_path`, `connect_timeout_ms`).
+macro_rules! impl_connection {
+    ($config:ty) => {
+        impl $crate::connection::Connection for $config {
+            fn endpoint(&self) -> &str {
+                &self.endpoint
+            }
+            fn emulator_host(&self) -> Option<&str> {
+                self.emulator_host.as_deref()
+            }
+            fn credentials_path(&self) -> Option<&str> {
+                self.credentials_path.as_deref()
+            }
+            fn connect_timeout(&self) -> std::time::Duration {
+                std::time::Duration::from_millis(self.connect_timeout_ms.unsigned_abs())
+            }
+        }
+    };
+}
+pub(crate) use impl_connection;
+
+/// Where the channel connects, as shown in error messages.
+pub fn target(config: &impl Connection) -> String {
+    match config.emulator_host() {
+        Some(host) => format!("http://{host}"),
+        None if config.endpoint().contains("://") => config.endpoint().to_string(),
+        None => format!("https://{}", config.endpoint()),
+    }
+}
+
+/// The endpoint to connect to: TLS unless it is the emulator.
+pub fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
+    let target = target(config);
+    let connect_error = |cause: String| NativeError::Connect {
+        endpoint: target.clone(),
+        cause,
+    };
+    let mut endpoint = Endpoint::from_shared(target.clone())
+        .map_err(|e| connect_error(error_chain(&e)))?
+        .connect_timeout(config.connect_timeout())
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(KEEPALIVE)
+        .keep_alive_while_idle(true)
+        .http2_adaptive_window(true);
+    if config.emulator_host().is_none() {
+        let host = endpoint.uri().host().unwrap_or_default().to_string();
+        let tls = ClientTlsConfig::new().with_webpki_roots().domain_name(host);
+        endpoint = endpoint
+            .tls_config(tls)
+            .map_err(|e| connect_error(error_chain(&e)))?;
+    }
+    Ok(endpoint)
+}
