@@ -2,6 +2,7 @@
 //! the thrown `NativeException`, so each one names what failed. The lowest
 //! module of the crate: it depends on no other.
 
+use std::any::Any;
 use thiserror::Error;
 use tonic::Code;
 
@@ -75,8 +76,8 @@ pub enum NativeError {
     #[error("cannot start the native tokio runtime: {0}")]
     Runtime(String),
 
-    #[error("native panic: {0}")]
-    Panic(String),
+    #[error(transparent)]
+    Panic(#[from] Panicked),
 
     #[error("JNI: {0}")]
     Jni(#[from] jni::errors::Error),
@@ -97,6 +98,29 @@ pub struct PublishFailure {
     pub elapsed_ms: u128,
     /// Says when the retries stopped because `publish_timeout_ms` ran out.
     pub budget: String,
+}
+
+/// A panic caught in a tokio task or a JNI call, kept as data so that every
+/// later call can report it again.
+#[derive(Debug, Clone, Error)]
+#[error("native panic in {task}: {message}")]
+pub struct Panicked {
+    pub task: &'static str,
+    pub message: String,
+}
+
+impl Panicked {
+    /// The panic of `task` with the message of its `payload`.
+    pub fn new(task: &'static str, payload: &(dyn Any + Send)) -> Self {
+        let message = if let Some(text) = payload.downcast_ref::<&str>() {
+            (*text).to_string()
+        } else if let Some(text) = payload.downcast_ref::<String>() {
+            text.clone()
+        } else {
+            "panic with a non-string payload".to_string()
+        };
+        Panicked { task, message }
+    }
 }
 
 /// The full `source()` chain of an error, so "transport error" also says why.

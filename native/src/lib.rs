@@ -19,6 +19,7 @@ pub mod protobuf_write;
 pub mod publish;
 pub mod runtime;
 pub mod session;
+pub mod task;
 
 /// Checked by Java's `NativeLoader` right after loading the library.
 pub const ABI_VERSION: i32 = 2;

@@ -1,9 +1,8 @@
 //! The panic barrier every JNI entry point runs behind: errors and panics
 //! become Java exceptions instead of unwinding into the JVM.
 
-use crate::error::NativeError;
+use crate::error::{NativeError, Panicked};
 use jni::JNIEnv;
-use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 const NATIVE_EXCEPTION: &str = "io/pubsubnative/spark/nativelib/NativeException";
@@ -12,17 +11,7 @@ const FALLBACK_EXCEPTION: &str = "java/lang/RuntimeException";
 /// Runs `body`, turning a panic into `NativeError::Panic` with its message.
 pub fn barrier<T>(body: impl FnOnce() -> Result<T, NativeError>) -> Result<T, NativeError> {
     catch_unwind(AssertUnwindSafe(body))
-        .unwrap_or_else(|payload| Err(NativeError::Panic(panic_message(payload.as_ref()))))
-}
-
-fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        (*text).to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "panic with a non-string payload".to_string()
-    }
+        .unwrap_or_else(|payload| Err(Panicked::new("a JNI call", payload.as_ref()).into()))
 }
 
 /// Runs a JNI entry point's body; on error, throws and returns `fallback`.
@@ -62,11 +51,11 @@ mod tests {
     fn a_panic_inside_the_barrier_becomes_an_error_with_its_message() {
         let result: Result<(), _> = barrier(|| panic!("boom {}", 42));
         match result {
-            Err(NativeError::Panic(message)) => assert_eq!(message, "boom 42"),
+            Err(NativeError::Panic(panic)) => assert_eq!(panic.message, "boom 42"),
             other => panic!("expected a panic error, got {other:?}"),
         }
         let result: Result<(), _> = barrier(|| std::panic::panic_any(7u8));
-        assert!(matches!(result, Err(NativeError::Panic(m)) if m.contains("non-string")));
+        assert!(matches!(result, Err(NativeError::Panic(p)) if p.message.contains("non-string")));
     }
 
     #[test]

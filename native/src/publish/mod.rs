@@ -13,8 +13,9 @@ pub mod request;
 pub mod sender;
 
 use crate::client::lazy_channel;
-use crate::error::{NativeError, PublishFailure};
+use crate::error::{NativeError, Panicked, PublishFailure};
 use crate::runtime::runtime;
+use crate::task;
 use arrow_array::StructArray;
 use batcher::{Batch, Batcher, Limits};
 use config::PublisherConfig;
@@ -28,6 +29,26 @@ use tokio::runtime::Handle;
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
+/// Names of the publisher's tasks, as their panics report them.
+pub(crate) const SEND_TASK: &str = "a publish send task";
+pub(crate) const LINGER_TASK: &str = "the linger task";
+
+/// Why the publisher failed; kept and thrown by every later `publish`/`flush`.
+#[derive(Debug, Clone)]
+enum Failure {
+    Publish(PublishFailure),
+    Panic(Panicked),
+}
+
+impl From<Failure> for NativeError {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Publish(publish) => publish.into(),
+            Failure::Panic(panic) => panic.into(),
+        }
+    }
+}
+
 struct State {
     batcher: Batcher,
     in_flight: usize,
@@ -36,7 +57,7 @@ struct State {
     pending_bytes: usize,
     /// Rows accepted so far; row numbers in errors count from here.
     accepted_rows: u64,
-    failure: Option<PublishFailure>,
+    failure: Option<Failure>,
     closed: bool,
 }
 
@@ -80,11 +101,25 @@ impl Shared {
                 return;
             };
             state.in_flight += 1;
-            self.runtime.spawn(Arc::clone(self).send(batch));
+            let send = Arc::clone(self).send(batch);
+            task::spawn(&self.runtime, SEND_TASK, send, self.on_panic());
+        }
+    }
+
+    /// What a panicking task calls: the publisher fails with the panic.
+    fn on_panic(self: &Arc<Self>) -> impl FnOnce(Panicked) + Send + 'static {
+        let shared = Arc::clone(self);
+        move |panic| {
+            let mut state = shared.state();
+            shared.fail(&mut state, Failure::Panic(panic));
+            drop(state);
+            shared.changed.notify_all();
         }
     }
 
     async fn send(self: Arc<Self>, batch: Batch) {
+        #[cfg(test)]
+        task::inject::fail_point(SEND_TASK, self.config.topic.as_deref().unwrap_or_default());
         let request = EncodedPublishRequest {
             topic: Arc::clone(&batch.topic),
             records: batch.records.clone(),
@@ -107,7 +142,7 @@ impl Shared {
                 self.counters
                     .published(batch.messages, batch.message_bytes, started.elapsed());
             }
-            Err(failure) => self.fail(&mut state, failure),
+            Err(failure) => self.fail(&mut state, Failure::Publish(failure)),
         }
         self.pump(&mut state);
         drop(state);
@@ -116,7 +151,7 @@ impl Shared {
 
     /// Records the first failure and drops what was not sent: no later
     /// message of the failed ordering key (or any other) goes out.
-    fn fail(&self, state: &mut State, failure: PublishFailure) {
+    fn fail(&self, state: &mut State, failure: Failure) {
         if state.failure.is_none() {
             state.failure = Some(failure);
         }
@@ -129,6 +164,11 @@ impl Shared {
     async fn linger(self: Arc<Self>) {
         let mut shutdown = self.shutdown.subscribe();
         loop {
+            #[cfg(test)]
+            task::inject::fail_point(
+                LINGER_TASK,
+                self.config.topic.as_deref().unwrap_or_default(),
+            );
             let next = {
                 let mut state = self.state();
                 if state.closed {
@@ -193,8 +233,10 @@ impl Publisher {
             counters: PublisherCounters::default(),
             config,
         });
-        let linger_task = (!shared.config.linger().is_zero())
-            .then(|| runtime.spawn(Arc::clone(&shared).linger()));
+        let linger_task = (!shared.config.linger().is_zero()).then(|| {
+            let linger = Arc::clone(&shared).linger();
+            task::spawn(runtime.handle(), LINGER_TASK, linger, shared.on_panic())
+        });
         Ok(Publisher {
             shared,
             linger_task,
@@ -289,5 +331,79 @@ impl Publisher {
 impl Drop for Publisher {
     fn drop(&mut self) {
         self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::inject;
+    use arrow_array::{ArrayRef, BinaryArray};
+    use arrow_schema::Field;
+    use std::time::Duration;
+    use tokio::time::timeout;
+
+    const CALL_END: Duration = Duration::from_secs(10);
+
+    /// A publisher of `topic` on an unreachable emulator whose `task` panics.
+    fn publisher_whose_task_panics(task: &'static str, topic: &str, linger_ms: u64) -> Publisher {
+        inject::arm(task, topic);
+        let config = PublisherConfig::from_json(&format!(
+            r#"{{"topic":"{topic}","emulator_host":"127.0.0.1:1","linger_ms":{linger_ms}}}"#
+        ))
+        .unwrap();
+        Publisher::open(config).unwrap()
+    }
+
+    fn rows(n: usize) -> StructArray {
+        let payloads: ArrayRef = Arc::new(BinaryArray::from_iter_values(
+            (0..n).map(|i| format!("m{i}").into_bytes()),
+        ));
+        let field = Arc::new(Field::new("payload", payloads.data_type().clone(), true));
+        StructArray::from(vec![(field, payloads)])
+    }
+
+    /// Runs `call` off the runtime's workers; None if it did not return in time.
+    fn within<T: Send + 'static>(call: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let rt = runtime().unwrap();
+        rt.block_on(async {
+            timeout(CALL_END, tokio::task::spawn_blocking(call))
+                .await
+                .ok()
+                .map(|joined| joined.expect("the call itself does not panic"))
+        })
+    }
+
+    fn assert_panic_error(result: Result<impl std::fmt::Debug, NativeError>, task: &str) {
+        let err = result.expect_err("the call reports the task's panic");
+        assert!(matches!(err, NativeError::Panic(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(task) && text.contains("injected panic"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_panic_in_a_send_task_fails_flush_instead_of_leaving_it_waiting() {
+        let topic = "projects/p/topics/panic-in-send";
+        let publisher = Arc::new(publisher_whose_task_panics(SEND_TASK, topic, 0));
+        publisher.publish(&rows(3)).unwrap();
+        let flushing = Arc::clone(&publisher);
+        let flushed = within(move || flushing.flush()).expect("flush returns");
+        assert_panic_error(flushed, SEND_TASK);
+        assert_panic_error(publisher.publish(&rows(1)), SEND_TASK);
+    }
+
+    #[test]
+    fn a_panic_in_the_linger_task_fails_the_next_publish_and_flush() {
+        let topic = "projects/p/topics/panic-in-linger";
+        let mut publisher = publisher_whose_task_panics(LINGER_TASK, topic, 10);
+        let linger = publisher.linger_task.take().unwrap();
+        let rt = runtime().unwrap();
+        let ended = rt.block_on(async { timeout(CALL_END, linger).await.is_ok() });
+        assert!(ended, "the linger task ends after its panic");
+        assert_panic_error(publisher.publish(&rows(3)), LINGER_TASK);
+        assert_panic_error(publisher.flush(), LINGER_TASK);
     }
 }

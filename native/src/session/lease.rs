@@ -21,6 +21,8 @@ pub(super) async fn run(shared: Arc<Shared>) {
     let mut retry_at = Instant::now();
     loop {
         ticker.tick().await;
+        #[cfg(test)]
+        crate::task::inject::fail_point(super::LEASE_TASK, &shared.config.subscription);
         extend(&shared).await;
         if Instant::now() < retry_at {
             continue;

@@ -18,9 +18,10 @@ pub mod wire;
 use crate::backoff::random_u64;
 use crate::client::{lazy_channel, AuthChannel};
 use crate::config::SessionConfig;
-use crate::error::NativeError;
+use crate::error::{NativeError, Panicked};
 use crate::metrics::{bump, Counters, METRIC_COUNT};
 use crate::runtime::runtime;
+use crate::task;
 use arrow_array::{Array, StructArray};
 use reservoir::{BatchLimits, ReadError, Reservoir};
 use rpc::AckSender;
@@ -35,6 +36,10 @@ pub use reservoir::ReadStart;
 /// How long `close` waits for its nacks (and last acks) to reach Pub/Sub.
 const CLOSE_NACK_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Names of the session's tasks, as their panics report them.
+pub(crate) const STREAM_TASK: &str = "the StreamingPull task";
+pub(crate) const LEASE_TASK: &str = "the lease task";
+
 /// A permanent stream failure, kept to be thrown by the next `fetch`.
 #[derive(Debug, Clone)]
 struct StreamFailure {
@@ -42,10 +47,28 @@ struct StreamFailure {
     message: String,
 }
 
+/// Why the session stopped working; the first one is kept.
+#[derive(Debug)]
+enum Failure {
+    /// Fresh reads fail; replays of complete reads still work.
+    Stream(StreamFailure),
+    /// A task panicked, leaving the session broken: every read fails.
+    Panic(Panicked),
+}
+
 #[derive(Default)]
 struct Held {
     reservoir: Reservoir,
-    failure: Option<StreamFailure>,
+    failure: Option<Failure>,
+}
+
+impl Held {
+    fn check_not_panicked(&self) -> Result<(), NativeError> {
+        match &self.failure {
+            Some(Failure::Panic(panic)) => Err(panic.clone().into()),
+            _ => Ok(()),
+        }
+    }
 }
 
 /// State shared by the session's tasks and the JNI callers.
@@ -70,11 +93,21 @@ impl Shared {
         self.held.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn failure_error(&self, failure: &StreamFailure) -> NativeError {
-        NativeError::StreamFailed {
-            subscription: self.config.subscription.clone(),
-            code: failure.code,
-            message: failure.message.clone(),
+    /// Records `failure` unless an earlier one is kept, and wakes waiting fetches.
+    fn fail(&self, failure: Failure) {
+        let mut held = self.held();
+        held.failure.get_or_insert(failure);
+        self.arrived.notify_all();
+    }
+
+    fn failure_error(&self, failure: &Failure) -> NativeError {
+        match failure {
+            Failure::Stream(stream) => NativeError::StreamFailed {
+                subscription: self.config.subscription.clone(),
+                code: stream.code,
+                message: stream.message.clone(),
+            },
+            Failure::Panic(panic) => panic.clone().into(),
         }
     }
 
@@ -155,8 +188,22 @@ impl Session {
             counters: Counters::default(),
         });
         let (stop, stopped) = watch::channel(false);
-        let stream = rt.spawn(stream::run(Arc::clone(&shared), stopped));
-        let lease = rt.spawn(lease::run(Arc::clone(&shared)));
+        let on_panic = |shared: &Arc<Shared>| {
+            let shared = Arc::clone(shared);
+            move |panic| shared.fail(Failure::Panic(panic))
+        };
+        let stream = task::spawn(
+            rt.handle(),
+            STREAM_TASK,
+            stream::run(Arc::clone(&shared), stopped),
+            on_panic(&shared),
+        );
+        let lease = task::spawn(
+            rt.handle(),
+            LEASE_TASK,
+            lease::run(Arc::clone(&shared)),
+            on_panic(&shared),
+        );
         Ok(Session {
             shared,
             stop,
@@ -169,14 +216,16 @@ impl Session {
     /// completed (the next fetches return that read's arrays), else `Fresh`
     /// (nacking what an earlier attempt that failed without `abort_read`
     /// left). `acknowledge: false` makes committing the batch nack what this
-    /// read takes. Errors if `batch_id` was acknowledged through already.
+    /// read takes. Errors if `batch_id` was acknowledged through already, or
+    /// with the panic of a session task that panicked.
     pub fn begin_read(&self, batch_id: i64, acknowledge: bool) -> Result<ReadStart, NativeError> {
-        let (start, nacks) = self
-            .shared
-            .held()
+        let mut held = self.shared.held();
+        held.check_not_panicked()?;
+        let (start, nacks) = held
             .reservoir
             .begin_read(batch_id, acknowledge)
             .map_err(|e| self.shared.read_error(batch_id, e))?;
+        drop(held);
         block_on(self.shared.nack(&nacks))?;
         Ok(start)
     }
@@ -194,6 +243,7 @@ impl Session {
         block_on(self.shared.nack(&nacks))
     }
 
+    /// Fails once a task of the session panicked, as `begin_read` does.
     /// Replays the next array of a complete read of `batch_id` at once,
     /// whatever the limits. Otherwise waits up to `wait` for `max_rows`
     /// messages or `max_bytes` payload bytes, then hands over the oldest
@@ -217,6 +267,7 @@ impl Session {
             max_payload_bytes: max_bytes,
         };
         let mut held = self.shared.held();
+        held.check_not_panicked()?;
         let read_error = |e| self.shared.read_error(batch_id, e);
         let fresh = held.reservoir.reads_fresh(batch_id).map_err(read_error)?;
         if fresh {
@@ -296,5 +347,64 @@ impl Drop for Session {
         // A session dropped without `close` still stops its tasks.
         self.stop.send_replace(true);
         self.lease.abort();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::task::inject;
+    use tokio::time::timeout;
+
+    const TASK_END: Duration = Duration::from_secs(10);
+
+    /// A session on an unreachable emulator whose `task` panics at once.
+    fn session_whose_task_panics(task: &'static str, subscription: &str) -> Session {
+        inject::arm(task, subscription);
+        let config = SessionConfig::from_json(&format!(
+            r#"{{"subscription":"{subscription}","emulator_host":"127.0.0.1:1"}}"#
+        ))
+        .unwrap();
+        Session::open(config).unwrap()
+    }
+
+    /// Whether `task` ends within `TASK_END`.
+    fn ends(task: impl Future) -> bool {
+        let rt = runtime().unwrap();
+        rt.block_on(async { timeout(TASK_END, task).await.is_ok() })
+    }
+
+    fn assert_panic_error(result: Result<impl std::fmt::Debug, NativeError>, task: &str) {
+        let err = result.expect_err("the call reports the task's panic");
+        assert!(matches!(err, NativeError::Panic(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains(task) && text.contains("injected panic"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn a_panic_in_the_stream_task_fails_the_next_fetch_and_read() {
+        let subscription = "projects/p/subscriptions/panic-in-stream";
+        let session = session_whose_task_panics(STREAM_TASK, subscription);
+        let stream = session.stream.lock().unwrap().take().unwrap();
+        assert!(ends(stream), "the stream task ends after its panic");
+        assert_panic_error(session.fetch(0, 10, 1 << 20, Duration::ZERO), STREAM_TASK);
+        assert_panic_error(session.begin_read(1, true), STREAM_TASK);
+        session.close().unwrap();
+    }
+
+    #[test]
+    fn a_panic_in_the_lease_task_fails_the_next_fetch_and_read() {
+        let subscription = "projects/p/subscriptions/panic-in-lease";
+        let mut session = session_whose_task_panics(LEASE_TASK, subscription);
+        assert!(
+            ends(&mut session.lease),
+            "the lease task ends after its panic"
+        );
+        assert_panic_error(session.begin_read(0, true), LEASE_TASK);
+        assert_panic_error(session.fetch(0, 10, 1 << 20, Duration::ZERO), LEASE_TASK);
+        session.close().unwrap();
     }
 }

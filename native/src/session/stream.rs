@@ -2,7 +2,7 @@
 //! control allows, and reconnects after transient failures.
 
 use super::codec::PullCodec;
-use super::{Shared, StreamFailure};
+use super::{Failure, Shared, StreamFailure};
 use crate::backoff::{is_transient, Backoff};
 use crate::client::MAX_MESSAGE_SIZE;
 use crate::error::error_chain;
@@ -29,17 +29,17 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
     let mut backoff = Backoff::default();
     loop {
+        #[cfg(test)]
+        crate::task::inject::fail_point(super::STREAM_TASK, &shared.config.subscription);
         let status = match pull(&shared, &mut backoff, &mut stop).await {
             Ended::Stopped => return,
             Ended::Failed(status) => status,
         };
         if !is_transient(status.code()) {
-            let mut held = shared.held();
-            held.failure = Some(StreamFailure {
+            shared.fail(Failure::Stream(StreamFailure {
                 code: status.code(),
                 message: status.message().to_string(),
-            });
-            shared.arrived.notify_all();
+            }));
             return;
         }
         bump(&shared.counters.stream_reconnects, 1);
