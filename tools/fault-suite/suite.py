@@ -147,17 +147,26 @@ class Run:
         return time.time() - began
 
     def _strike_until_drained(self, began, timeout_s):
-        next_strike = time.time() + self.s.every_s + 10  # past the first micro-batches
+        next_strike = None  # set once the query has read its first messages
         while self.firehose.poll() is None and time.time() - began < timeout_s:
             if self.driver.poll() is not None and self.driver.returncode != 0:
                 raise RuntimeError("the driver exited with %d; see %s" % (
                     self.driver.returncode, self.dir))
-            if self.strikes < self.reps and time.time() >= next_strike:
+            if next_strike is None and self._has_read():
+                next_strike = time.time() + self.s.every_s
+            if self.strikes < self.reps and next_strike and time.time() >= next_strike:
                 if self.s.strike(self):
                     self.strikes += 1
                     self.fault_times.append(time.time())
                 next_strike = time.time() + self.s.every_s
             time.sleep(0.5)
+
+    def _has_read(self):
+        """Whether a micro-batch with messages completed (the query is past its start)."""
+        if not os.path.exists(self.progress):
+            return False
+        with open(self.progress) as f:
+            return any(json.loads(line)["rows"] > 0 for line in f)
 
 
 def main():
