@@ -61,7 +61,12 @@ pub fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
         cause,
     };
     let mut endpoint = Endpoint::from_shared(target.clone())
-        .map_err(|e| connect_error(error_chain(&e)))?
+        .map_err(|e| {
+            NativeError::Config(format!(
+                "endpoint '{target}' is not a valid URI: {}",
+                error_chain(&e)
+            ))
+        })?
         .connect_timeout(config.connect_timeout())
         .tcp_nodelay(true)
         .http2_keep_alive_interval(KEEPALIVE)
@@ -75,4 +80,24 @@ pub fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
             .map_err(|e| connect_error(error_chain(&e)))?;
     }
     Ok(endpoint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::SessionConfig;
+
+    #[test]
+    fn an_endpoint_that_is_not_a_uri_is_a_config_error_not_a_connection_failure() {
+        let config = SessionConfig::from_json(
+            r#"{"subscription":"projects/p/subscriptions/s","endpoint":"https://bad host"}"#,
+        )
+        .unwrap();
+        match endpoint(&config) {
+            Err(NativeError::Config(message)) => {
+                assert!(message.contains("'https://bad host'"), "{message}")
+            }
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
 }

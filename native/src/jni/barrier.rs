@@ -1,12 +1,10 @@
 //! The panic barrier every JNI entry point runs behind: errors and panics
-//! become Java exceptions instead of unwinding into the JVM.
+//! become Java exceptions (see `exception`) instead of unwinding into the JVM.
 
+use super::exception::throw;
 use crate::error::{NativeError, Panicked};
 use jni::JNIEnv;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-
-const NATIVE_EXCEPTION: &str = "io/pubsubnative/spark/nativelib/NativeException";
-const FALLBACK_EXCEPTION: &str = "java/lang/RuntimeException";
 
 /// Runs `body`, turning a panic into `NativeError::Panic` with its message.
 pub fn barrier<T>(body: impl FnOnce() -> Result<T, NativeError>) -> Result<T, NativeError> {
@@ -26,20 +24,6 @@ pub fn run<'local, T>(
             throw(env, &err);
             fallback
         }
-    }
-}
-
-fn throw(env: &mut JNIEnv<'_>, err: &NativeError) {
-    // A Java exception raised by a JNI call inside the body is already pending
-    // and says more than its Rust wrapper would.
-    if env.exception_check().unwrap_or(false) {
-        return;
-    }
-    let message = err.to_string();
-    if env.throw_new(NATIVE_EXCEPTION, &message).is_err() {
-        // Most likely the class could not be loaded: clear that and fall back.
-        let _ = env.exception_clear();
-        let _ = env.throw_new(FALLBACK_EXCEPTION, &message);
     }
 }
 

@@ -3,6 +3,7 @@
 //! No native thread ever calls back into the JVM.
 
 pub mod barrier;
+pub mod exception;
 mod handle;
 mod publisher;
 

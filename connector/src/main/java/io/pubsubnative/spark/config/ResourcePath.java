@@ -39,6 +39,16 @@ enum ResourcePath {
         this.full = Pattern.compile("projects/([^/]+)/" + collection + "/([^/]+)");
     }
 
+    /** The option that names the resource, e.g. {@code topicId}. */
+    String option() {
+        return option;
+    }
+
+    /** What the resource is called in messages, e.g. {@code topic}. */
+    String noun() {
+        return noun;
+    }
+
     /** The template of a full path, e.g. {@code projects/<project>/topics/<topic>}. */
     String template() {
         return "projects/<project>/" + collection + "/<" + noun + ">";

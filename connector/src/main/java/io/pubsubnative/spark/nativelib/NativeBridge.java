@@ -2,7 +2,8 @@ package io.pubsubnative.spark.nativelib;
 
 /**
  * The JNI entry points of {@code libpubsub_spark_native} (docs/architecture.md). Every method may
- * throw {@link NativeException}. Callers must run {@link NativeLoader#ensureLoaded()} first; this
+ * throw {@link IllegalArgumentException} (a bad argument or config), {@link PubSubRpcException} (a
+ * gRPC call failed; it carries the status) or {@link NativeException} (anything else). Callers must run {@link NativeLoader#ensureLoaded()} first; this
  * class deliberately has no static initializer so that a failed load surfaces its real cause.
  */
 final class NativeBridge {

@@ -48,8 +48,9 @@ public final class Publisher implements AutoCloseable {
      * the export before returning; blocks while too many bytes are unconfirmed. The vectors may be
      * reused afterwards.
      *
-     * @throws NativeException for a bad row (nothing of this batch is queued) or an earlier
-     *         asynchronous failure (permanent error, publish timeout)
+     * @throws IllegalArgumentException for a bad row (nothing of this batch is queued)
+     * @throws PubSubRpcException for an earlier asynchronous failure (permanent error, publish
+     *         timeout)
      */
     public void publish(StructVector batch, BufferAllocator allocator) {
         guard.run(() -> {
@@ -72,7 +73,7 @@ public final class Publisher implements AutoCloseable {
      * Sends what lingers and waits until every message accepted so far has a server message id.
      *
      * @return the total messages this publisher published
-     * @throws NativeException naming the topic, the gRPC status and the attempts on failure
+     * @throws PubSubRpcException naming the topic, the gRPC status and the attempts on failure
      */
     public long flush() {
         return guard.call(() -> NativeBridge.flush(handle));

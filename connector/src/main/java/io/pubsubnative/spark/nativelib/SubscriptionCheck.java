@@ -10,7 +10,9 @@ public final class SubscriptionCheck {
      * Connects with the session config and calls GetSubscription. Returns
      * {@code {"ack_deadline_seconds":N,"message_ordering":bool,"dead_letter_policy":bool}}.
      *
-     * @throws NativeException when the subscription does not exist, the host is unreachable, ...
+     * @throws PubSubRpcException when the call fails with a status (NOT_FOUND: no such
+     *         subscription; UNAVAILABLE: the host is unreachable, ...)
+     * @throws IllegalArgumentException when the config is malformed
      */
     public static String check(String configJson) {
         NativeLoader.ensureLoaded();

@@ -9,7 +9,9 @@ public final class TopicCheck {
     /**
      * Connects with the publisher config and calls GetTopic on its topic; returns the topic's name.
      *
-     * @throws NativeException when the topic does not exist, the host is unreachable, ...
+     * @throws PubSubRpcException when the call fails with a status (NOT_FOUND: no such topic;
+     *         UNAVAILABLE: the host is unreachable, ...)
+     * @throws IllegalArgumentException when the config is malformed
      */
     public static String check(String publisherConfigJson) {
         NativeLoader.ensureLoaded();

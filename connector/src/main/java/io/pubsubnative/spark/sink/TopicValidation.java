@@ -3,8 +3,9 @@ package io.pubsubnative.spark.sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.pubsubnative.spark.config.ResourceCheckFailure;
 import io.pubsubnative.spark.config.WriteOptions;
-import io.pubsubnative.spark.nativelib.NativeException;
+import io.pubsubnative.spark.nativelib.PubSubRpcException;
 import io.pubsubnative.spark.nativelib.TopicCheck;
 
 /**
@@ -19,16 +20,18 @@ final class TopicValidation {
     private TopicValidation() {
     }
 
-    /** Throws an {@link IllegalArgumentException} naming the topic and where it was looked up. */
+    /**
+     * Throws an {@link IllegalArgumentException} naming the topic and where it was looked up when
+     * the topic is at fault, or a {@link PubSubRpcException} when Pub/Sub could not be reached
+     * ({@link ResourceCheckFailure}).
+     */
     static void requireExists(WriteOptions options) {
         String where = options.connection().describeTarget();
         try {
             String name = TopicCheck.check(options.publisherConfigJson());
             LOG.info("Topic {} on {} exists", name, where);
-        } catch (NativeException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'topicId' ('%s'): the topic cannot be used (%s): %s",
-                    options.topic(), where, e.getMessage()), e);
+        } catch (PubSubRpcException e) {
+            throw ResourceCheckFailure.ofTopic(options.topic(), where, e);
         }
     }
 }

@@ -4,7 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import io.pubsubnative.spark.config.ReadOptions;
-import io.pubsubnative.spark.nativelib.NativeException;
+import io.pubsubnative.spark.config.ResourceCheckFailure;
+import io.pubsubnative.spark.nativelib.PubSubRpcException;
 import io.pubsubnative.spark.nativelib.SubscriptionCheck;
 
 /**
@@ -18,16 +19,18 @@ public final class SubscriptionValidation {
     private SubscriptionValidation() {
     }
 
-    /** Throws an {@link IllegalArgumentException} naming the subscription and where it was looked up. */
+    /**
+     * Throws an {@link IllegalArgumentException} naming the subscription and where it was looked up
+     * when the subscription is at fault, or a {@link PubSubRpcException} when Pub/Sub could not be
+     * reached ({@link ResourceCheckFailure}).
+     */
     public static void requireUsable(ReadOptions options) {
         String where = options.connection().describeTarget();
         try {
             String info = SubscriptionCheck.check(options.sessionConfigJson());
             LOG.info("Subscription {} on {}: {}", options.subscription(), where, info);
-        } catch (NativeException e) {
-            throw new IllegalArgumentException(String.format(
-                    "Option 'subscriptionId' ('%s'): the subscription cannot be used (%s): %s",
-                    options.subscription(), where, e.getMessage()), e);
+        } catch (PubSubRpcException e) {
+            throw ResourceCheckFailure.ofSubscription(options.subscription(), where, e);
         }
     }
 }

@@ -43,10 +43,22 @@ class NativeLibraryTest {
     }
 
     @Test
-    void checkSubscriptionOnUnreachableHostNamesTheHost() {
-        NativeException e = assertThrows(NativeException.class,
+    void checkSubscriptionOnUnreachableHostIsAnUnavailableRpcFailureNamingTheHost() {
+        PubSubRpcException e = assertThrows(PubSubRpcException.class,
                 () -> SubscriptionCheck.check(UNREACHABLE_CONFIG));
         assertTrue(e.getMessage().contains("127.0.0.1:1"), e.getMessage());
+        assertEquals("UNAVAILABLE", e.status());
+        assertEquals(14, e.statusCode());
+    }
+
+    @Test
+    void badConfigReachesJavaAsIllegalArgumentException() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> SubscriptionCheck.check("{\"subscription\":\"sub-1\"}"));
+        assertTrue(e.getMessage().contains("projects/<project>/subscriptions/<name>"), e.getMessage());
+        IllegalArgumentException unknownKey = assertThrows(IllegalArgumentException.class,
+                () -> Publisher.open("t", "{\"lingerMs\":5}"));
+        assertTrue(unknownKey.getMessage().contains("lingerMs"), unknownKey.getMessage());
     }
 
     @Test
