@@ -14,6 +14,7 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
 
 import io.pubsubnative.spark.config.ReadOptions;
 import io.pubsubnative.spark.sink.PubSubWriteBuilder;
+import io.pubsubnative.spark.sink.TopicValidation;
 import io.pubsubnative.spark.source.PubSubScanBuilder;
 import io.pubsubnative.spark.source.RawSchema;
 
@@ -25,6 +26,7 @@ import io.pubsubnative.spark.source.RawSchema;
 public final class PubSubTable implements SupportsRead, SupportsWrite {
 
     private final String name;
+    private final TopicValidation topics = new TopicValidation();
 
     PubSubTable(String name) {
         this.name = name;
@@ -53,6 +55,6 @@ public final class PubSubTable implements SupportsRead, SupportsWrite {
 
     @Override
     public WriteBuilder newWriteBuilder(LogicalWriteInfo info) {
-        return new PubSubWriteBuilder(info);
+        return new PubSubWriteBuilder(info, topics);
     }
 }

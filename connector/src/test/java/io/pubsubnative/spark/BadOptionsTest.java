@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import io.pubsubnative.spark.sink.PubSubWriteBuilder;
+import io.pubsubnative.spark.sink.TopicValidation;
 import io.pubsubnative.spark.source.RawSchema;
 
 /**
@@ -123,7 +124,7 @@ class BadOptionsTest {
             if (side.equals("read")) {
                 new PubSubProvider().getTable(RawSchema.SCHEMA, new Transform[0], options);
             } else {
-                new PubSubWriteBuilder(writeInfo(options));
+                new PubSubWriteBuilder(writeInfo(options), new TopicValidation());
             }
         }).getMessage();
         for (String fragment : fragments) {

@@ -7,19 +7,19 @@ import org.apache.spark.sql.connector.write.WriteBuilder;
 import io.pubsubnative.spark.config.WriteOptions;
 
 /**
- * Validates a write when Spark plans it (at {@code save()}, or when a streaming query starts): the
- * options, the input columns ({@link SinkSchema}) and, when {@code topicId} is set, that the topic
- * exists ({@link TopicValidation}).
+ * Validates a write when Spark plans it (at {@code save()}, and for every micro-batch of a streaming
+ * query): the options, the input columns ({@link SinkSchema}) and, when {@code topicId} is set, that
+ * the topic exists ({@link TopicValidation}, once per table).
  */
 public final class PubSubWriteBuilder implements WriteBuilder {
 
     private final PubSubWrite write;
 
-    public PubSubWriteBuilder(LogicalWriteInfo info) {
+    public PubSubWriteBuilder(LogicalWriteInfo info, TopicValidation topics) {
         WriteOptions options = WriteOptions.parse(info.options());
         SinkSchema schema = SinkSchema.validate(info.schema(), options.topic() != null);
         if (options.topic() != null) {
-            TopicValidation.requireExists(options);
+            topics.requireExists(options);
         }
         this.write = new PubSubWrite(options, schema);
     }
