@@ -5,7 +5,13 @@ lost: an id the firehose served and counted acked that no batch's output holds. 
 timed out before the firehose saw every message acked reports "not drained" instead.)
 duplicated: ids in more than one batch's output. A duplicate is explained when the batch that
 first held it completed inside a fault's window (from the strike to the end of the outage plus
-two ack deadlines): its acknowledgements could be lost with the fault, so Pub/Sub redelivers."""
+two ack deadlines): its acknowledgements could be lost with the fault, so Pub/Sub redelivers.
+For the sink scenarios, read is the messages Google's client pulled from the topic, in output
+the distinct values among them, lost the values 0..N-1 it did not find, and duplicated the
+values published more than once (at least once is the sink's contract).
+recovery: per strike, the seconds from the strike to the first micro-batch that completed after it
+with at least half the rows of the median batch before the first strike."""
+import statistics
 import json
 import os
 
@@ -27,14 +33,37 @@ def output_by_id(out):
     return holders
 
 
-def batch_completion_times(progress):
+def progress_events(progress):
+    """The driver's progress lines in order: {batch, rows, at (completion seen, epoch s)}."""
+    if not os.path.exists(progress):
+        return []
+    with open(progress) as f:
+        return [json.loads(line) for line in f]
+
+
+def batch_completion_times(events):
     done = {}
-    if os.path.exists(progress):
-        with open(progress) as f:
-            for line in f:
-                event = json.loads(line)
-                done.setdefault(event["batch"], event["at"])
+    for event in events:
+        done.setdefault(event["batch"], event["at"])
     return done
+
+
+def recovery_seconds(events, fault_times):
+    """Seconds from each strike until throughput recovered (None: it never did)."""
+    if not fault_times:
+        return []
+    before = [e["rows"] for e in events if e["at"] < fault_times[0] and e["rows"] > 0]
+    if not before:
+        return [None] * len(fault_times)
+    enough = statistics.median(before) / 2
+    recoveries = []
+    for fault in fault_times:
+        after = [e for e in events if e["at"] > fault and e["rows"] > 0]
+        full = [e["at"] for e in after if e["rows"] >= enough]
+        if not full and sum(e["rows"] for e in after) < 2 * enough:
+            full = [e["at"] for e in after[-1:]]  # too few messages were left for a full batch
+        recoveries.append(round(full[0] - fault, 1) if full else None)
+    return recoveries
 
 
 def check(run, wall, ack_deadline_s):
@@ -45,7 +74,9 @@ def check(run, wall, ack_deadline_s):
     drained = report["never_acked"] == 0 and report["acked_once"] + report[
         "acked_more_than_once"] == run.messages
     lost = [i for i in ids if i not in holders]
-    completed = batch_completion_times(run.progress)
+    events = progress_events(run.progress)
+    completed = batch_completion_times(events)
+    recoveries = recovery_seconds(events, run.fault_times)
     windows = [(t - 2, t + OUTAGE_S + 2 * ack_deadline_s) for t in run.fault_times]
     dups = {i: b for i, b in holders.items() if len(b) > 1}
     unexplained = [
@@ -57,9 +88,22 @@ def check(run, wall, ack_deadline_s):
         "read": report["distinct_served"], "in_output": len(holders),
         "lost": len(lost) if drained else None, "duplicated": len(dups),
         "unexplained": len(unexplained), "redelivered": report["redelivered"],
-        "wall_s": round(wall), "drained": drained, "error": "",
+        "wall_s": round(wall), "drained": drained, "error": "", "recovery_s": recoveries,
         "ok": drained and not lost and not unexplained,
         "examples": {"lost": lost[:5], "unexplained": unexplained[:5]},
+    }
+
+
+def check_sink(run, wall, pulled):
+    """The sink wrote the values 0..N-1 as payloads; `pulled` is what Google's client found."""
+    missing = [str(i) for i in range(run.messages) if str(i) not in pulled]
+    recoveries = recovery_seconds(progress_events(run.progress), run.fault_times)
+    return {
+        "scenario": run.s.name, "reps": run.strikes, "published": run.messages,
+        "read": sum(pulled.values()), "in_output": len(pulled), "lost": len(missing),
+        "duplicated": sum(1 for n in pulled.values() if n > 1), "unexplained": None,
+        "redelivered": None, "wall_s": round(wall), "drained": True, "error": "",
+        "recovery_s": recoveries, "ok": not missing, "examples": {"lost": missing[:5]},
     }
 
 
@@ -67,12 +111,22 @@ def failed(run, error):
     return {"scenario": run.s.name, "reps": run.strikes, "published": run.messages,
             "read": None, "in_output": None, "lost": None, "duplicated": None,
             "unexplained": None, "redelivered": None, "wall_s": None, "drained": False,
+            "recovery_s": [],
             "error": error, "ok": False, "examples": {}}
+
+
+def recovery_cell(recoveries):
+    """'-' without strikes, else the worst strike's recovery ('never' if one did not recover)."""
+    if not recoveries:
+        return "-"
+    if None in recoveries:
+        return "never"
+    return "max %.0f" % max(recoveries)
 
 
 def table(results):
     head = ("scenario", "reps", "published", "read", "in output", "lost", "duplicated",
-            "unexplained", "redelivered", "wall s", "result")
+            "unexplained", "redelivered", "recovery s", "wall s", "result")
     rows = [head]
     for r in results:
         def cell(key):
@@ -81,7 +135,7 @@ def table(results):
                                         else "FAIL " + r["error"][:60])
         rows.append((r["scenario"], cell("reps"), cell("published"), cell("read"),
                      cell("in_output"), cell("lost"), cell("duplicated"), cell("unexplained"),
-                     cell("redelivered"), cell("wall_s"), result))
+                     cell("redelivered"), recovery_cell(r["recovery_s"]), cell("wall_s"), result))
     widths = [max(len(row[i]) for row in rows) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in rows]

@@ -79,7 +79,7 @@ class Cluster:
         self.port = free_port()
         self.url = "spark://127.0.0.1:%d" % self.port
         self.logs = os.path.join(workdir, "cluster-logs")
-        os.makedirs(self.logs, exist_ok=True)
+        os.makedirs(self.logs, exist_ok=True)  # also creates workdir
         self.master = self._launch(
             "master", "org.apache.spark.deploy.master.Master",
             ["--host", "127.0.0.1", "--port", str(self.port), "--webui-port", str(free_port())])
@@ -105,6 +105,13 @@ class Cluster:
         wait_for_port(port, 60, "a Spark worker")
         self.workers.append(worker)
         return worker
+
+    def resize(self, workers):
+        """Adds or kills (newest first) workers until there are `workers`."""
+        while len(self.workers) < workers:
+            self.add_worker()
+        while len(self.workers) > workers:
+            self.kill_worker()
 
     def kill_worker(self):
         """kill -9 of the newest worker and the executors it launched."""

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The fault suite (see README.md): a Spark standalone cluster, the firehose, one table.
+# The fault suite (see README.md): a Spark standalone cluster, the firehose (reads) or Google's
+# emulator (sink scenarios), one table.
 #   tools/fault-suite/run.sh [--form short|full] [--scenarios a,b] [--workdir DIR]
 # Env: CONNECTOR_JAR (default: the newest connector/target/pubsub-spark-connector-*.jar),
 #      PYTHON (default python3).
@@ -13,4 +14,4 @@ REQUIREMENTS="$HERE/requirements.txt"
 
 (cd "$ROOT/tools/firehose" && cargo build --release --quiet)
 export FIREHOSE_BIN="$ROOT/tools/firehose/target/release/firehose"
-exec "$VENV/bin/python" "$HERE/suite.py" "$@"
+exec "$ROOT/tools/emulator/with-emulator.sh" "$VENV/bin/python" "$HERE/suite.py" "$@"
