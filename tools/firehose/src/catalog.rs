@@ -68,7 +68,7 @@ impl Catalog {
 
     /// Encoded length of message `i`'s `PubsubMessage`.
     pub fn message_len(&self, i: u32) -> usize {
-        let id_len = digits(u64::from(i) + 1);
+        let id_len = digits(message_id(i));
         self.body(i).len() + self.key(i).len() + 1 + encoded_len_varint(id_len as u64) + id_len
     }
 
@@ -95,7 +95,7 @@ impl Catalog {
         encode_varint(self.message_len(i) as u64, buf);
         buf.put_slice(self.body(i));
         buf.put_slice(self.key(i));
-        let id = u64::from(i) + 1;
+        let id = message_id(i);
         let mut digits_buf = [0u8; 20];
         let id_digits = write_decimal(id, &mut digits_buf);
         encode_key(MESSAGE_ID_FIELD, WireType::LengthDelimited, buf);
@@ -144,6 +144,11 @@ fn encode_body(spec: &MessageSpec, variant: u64) -> Bytes {
         ..PubsubMessage::default()
     };
     Bytes::from(body.encode_to_vec())
+}
+
+/// `message_id` (as a number) of message `index`: ids run from 1.
+pub fn message_id(index: u32) -> u64 {
+    u64::from(index) + 1
 }
 
 /// Ack id of delivery `generation` of message `index`.

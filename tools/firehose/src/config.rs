@@ -28,6 +28,10 @@ serve flags:
   --ack-deadline-secs S     lease when a stream or Pull names none (default 10, 1..600)
   --exit-after-acked        print the report and exit once every message was acked
   --report-file PATH        also write the JSON report line to PATH
+  --redeliveries-file PATH  with the report, write PATH (atomically): per message served more
+                            than once, `<message_id> <deliveries> <causes>`, causes a comma-
+                            separated subset of lease_expired,nacked,held_past_lease,
+                            ack_ignored,ack_failed,stream_ended (or -)
   --watch-pid PID           print the report and exit once process PID is gone
 fault flags (serve):
   --drop-stream-every K     end each StreamingPull with UNAVAILABLE after K messages on it
@@ -101,6 +105,7 @@ pub struct ServeConfig {
     pub ack_deadline_secs: u32,
     pub exit_after_acked: bool,
     pub report_file: Option<PathBuf>,
+    pub redeliveries_file: Option<PathBuf>,
     pub watch_pid: Option<u32>,
     pub faults: FaultSpec,
 }
@@ -114,6 +119,7 @@ impl Default for ServeConfig {
             ack_deadline_secs: 10,
             exit_after_acked: false,
             report_file: None,
+            redeliveries_file: None,
             watch_pid: None,
             faults: FaultSpec::default(),
         }
@@ -186,6 +192,7 @@ pub fn parse_args<I: IntoIterator<Item = String>>(args: I) -> Result<Command, Ar
                 serve.ack_deadline_secs = v.int(1, MAX_ACK_DEADLINE_SECS, "seconds 1..600")? as u32
             }
             "--report-file" => serve.report_file = Some(PathBuf::from(&value)),
+            "--redeliveries-file" => serve.redeliveries_file = Some(PathBuf::from(&value)),
             "--watch-pid" => {
                 serve.watch_pid = Some(v.int(1, u32::MAX as u64, "a process id")? as u32)
             }
@@ -244,6 +251,7 @@ fn is_serve_flag(flag: &str) -> bool {
             | "--port"
             | "--ack-deadline-secs"
             | "--report-file"
+            | "--redeliveries-file"
             | "--watch-pid"
             | "--drop-stream-every"
             | "--stall-ms"
@@ -346,6 +354,32 @@ mod tests {
                 fail_first_acks: 4,
                 reject_ack_share: 0.25,
             }
+        );
+    }
+
+    #[test]
+    fn redeliveries_file_is_a_serve_flag_in_both_spellings() {
+        for args in [
+            "--redeliveries-file /tmp/r.txt",
+            "serve --redeliveries-file=/tmp/r.txt",
+        ] {
+            let Command::Serve(c) = parse(args).unwrap() else {
+                panic!("not serve")
+            };
+            assert_eq!(c.redeliveries_file, Some(PathBuf::from("/tmp/r.txt")));
+            assert_eq!(c.report_file, None);
+        }
+        assert_eq!(
+            parse("--redeliveries-file"),
+            Err(ArgError::MissingValue {
+                flag: "--redeliveries-file".into()
+            })
+        );
+        assert_eq!(
+            parse("ceiling --redeliveries-file /tmp/r.txt"),
+            Err(ArgError::UnknownFlag {
+                flag: "--redeliveries-file".into()
+            })
         );
     }
 

@@ -4,7 +4,8 @@
 
 use crate::catalog::Catalog;
 use crate::wire::Delivery;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::fmt;
 use std::sync::Arc;
 use tokio::sync::Notify;
 
@@ -19,9 +20,71 @@ enum State {
     Acked,
 }
 
+/// What happened to a message that can make it be delivered again: a set of
+/// bit flags, one byte per message (it fits in `Entry`'s padding).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Causes(u8);
+
+impl Causes {
+    pub const NONE: Causes = Causes(0);
+    /// A lease of it lapsed unacked.
+    pub const LEASE_EXPIRED: Causes = Causes(1);
+    /// A deadline-0 modack of its current lease.
+    pub const NACKED: Causes = Causes(1 << 1);
+    /// It was in a response a `--stall` held at least as long as its lease.
+    pub const HELD_PAST_LEASE: Causes = Causes(1 << 2);
+    /// An ack id of it was dropped by `--reject-ack-share`.
+    pub const ACK_IGNORED: Causes = Causes(1 << 3);
+    /// An ack id of it was in an Acknowledge call `--fail-first-acks` failed.
+    pub const ACK_FAILED: Causes = Causes(1 << 4);
+    /// It was leased to a stream that a drop or an outage ended.
+    pub const STREAM_ENDED: Causes = Causes(1 << 5);
+    /// In the order they are listed (`--redeliveries-file`).
+    const NAMES: [(Causes, &'static str); 6] = [
+        (Causes::LEASE_EXPIRED, "lease_expired"),
+        (Causes::NACKED, "nacked"),
+        (Causes::HELD_PAST_LEASE, "held_past_lease"),
+        (Causes::ACK_IGNORED, "ack_ignored"),
+        (Causes::ACK_FAILED, "ack_failed"),
+        (Causes::STREAM_ENDED, "stream_ended"),
+    ];
+
+    pub fn contains(self, other: Causes) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn insert(&mut self, other: Causes) {
+        self.0 |= other.0;
+    }
+}
+
+/// Comma-separated names, `-` for none.
+impl fmt::Display for Causes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut names = Causes::NAMES
+            .iter()
+            .filter(|(c, _)| self.contains(*c))
+            .map(|(_, name)| name);
+        let Some(first) = names.next() else {
+            return f.write_str("-");
+        };
+        f.write_str(first)?;
+        names.try_for_each(|name| write!(f, ",{name}"))
+    }
+}
+
+/// A message delivered more than once, and what happened to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Redelivery {
+    pub index: u32,
+    pub deliveries: u32,
+    pub causes: Causes,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct Entry {
     state: State,
+    causes: Causes,
     /// Deliveries so far; the current lease's ack id carries this number.
     generation: u32,
     stream: u32,
@@ -88,6 +151,10 @@ pub struct Ledger {
     ready: VecDeque<u32>,
     dues: HashMap<u64, VecDeque<Due>>,
     streams: HashMap<u32, StreamFlow>,
+    /// Streams a drop or an outage ended. A lease that ends (or is still
+    /// held at the end) on one of them was held when it ended: marking it
+    /// then costs nothing per message at the time of the fault.
+    faulted_streams: HashSet<u32>,
     next_stream: u32,
     acked_distinct: u64,
     counts: Counts,
@@ -100,6 +167,7 @@ impl Ledger {
             entries: vec![
                 Entry {
                     state: State::Ready,
+                    causes: Causes::NONE,
                     generation: 0,
                     stream: NO_STREAM,
                     deadline_ms: 0,
@@ -111,6 +179,7 @@ impl Ledger {
             catalog,
             dues: HashMap::new(),
             streams: HashMap::new(),
+            faulted_streams: HashSet::new(),
             next_stream: NO_STREAM + 1,
             acked_distinct: 0,
             counts: Counts::default(),
@@ -136,6 +205,11 @@ impl Ledger {
     /// The stream's leases stay until acked or expired, as on Pub/Sub.
     pub fn close_stream(&mut self, stream: u32) {
         self.streams.remove(&stream);
+    }
+
+    /// Records that a drop or an outage ended `stream` (see `faulted_streams`).
+    pub fn stream_faulted(&mut self, stream: u32) {
+        self.faulted_streams.insert(stream);
     }
 
     /// Leases up to `max_messages` ready messages and `max_bytes` (at least
@@ -211,8 +285,23 @@ impl Ledger {
 
     /// Applies acks; returns how many ids were valid.
     pub fn ack(&mut self, ids: impl IntoIterator<Item = Option<(u32, u32)>>) -> u64 {
+        self.ack_unless(ids, |_| false)
+    }
+
+    /// Applies acks except the well-formed ids `ignored` picks, which only
+    /// mark their message `ACK_IGNORED` (and are not counted as received, as
+    /// if they never came); returns how many applied ids were valid.
+    pub fn ack_unless(
+        &mut self,
+        ids: impl IntoIterator<Item = Option<(u32, u32)>>,
+        ignored: impl Fn((u32, u32)) -> bool,
+    ) -> u64 {
         let mut valid = 0;
         for id in ids {
+            if id.is_some_and(&ignored) {
+                self.mark([id], Causes::ACK_IGNORED);
+                continue;
+            }
             self.counts.ack_ids_received += 1;
             let Some(index) = self.lookup(id) else {
                 self.counts.ack_ids_invalid += 1;
@@ -254,7 +343,9 @@ impl Ledger {
             }
             if seconds == 0 {
                 self.release(index);
-                self.entries[index as usize].state = State::Ready;
+                let entry = &mut self.entries[index as usize];
+                entry.state = State::Ready;
+                entry.causes.insert(Causes::NACKED);
                 self.ready.push_front(index);
                 self.counts.nacked += 1;
                 requeued = true;
@@ -298,7 +389,9 @@ impl Ledger {
                 continue;
             }
             self.release(due.index);
-            self.entries[due.index as usize].state = State::Ready;
+            let entry = &mut self.entries[due.index as usize];
+            entry.state = State::Ready;
+            entry.causes.insert(Causes::LEASE_EXPIRED);
             self.ready.push_back(due.index);
             expired += 1;
         }
@@ -308,6 +401,36 @@ impl Ledger {
             self.wake_all();
         }
         expired
+    }
+
+    /// Adds `cause` to the messages of the valid ack ids among `ids`.
+    pub fn mark(&mut self, ids: impl IntoIterator<Item = Option<(u32, u32)>>, cause: Causes) {
+        for id in ids {
+            if let Some(index) = self.lookup(id) {
+                self.entries[index as usize].causes.insert(cause);
+            }
+        }
+    }
+
+    /// The messages delivered more than once, in id order. A lease still held
+    /// on a faulted stream counts as ended by it.
+    pub fn redeliveries(&self) -> Vec<Redelivery> {
+        self.entries
+            .iter()
+            .zip(0..)
+            .filter(|(e, _)| e.generation > 1)
+            .map(|(e, index)| {
+                let mut causes = e.causes;
+                if e.state == State::Leased && self.on_faulted_stream(e) {
+                    causes.insert(Causes::STREAM_ENDED);
+                }
+                Redelivery {
+                    index,
+                    deliveries: e.generation,
+                    causes,
+                }
+            })
+            .collect()
     }
 
     pub fn all_acked(&self) -> bool {
@@ -339,10 +462,22 @@ impl Ledger {
         (generation >= 1 && generation <= entry.generation).then_some(index)
     }
 
+    /// Whether `entry`'s (last) lease was given to a stream a fault ended.
+    fn on_faulted_stream(&self, entry: &Entry) -> bool {
+        // Checked whenever a lease ends: no hashing unless a stream faulted.
+        !self.faulted_streams.is_empty() && self.faulted_streams.contains(&entry.stream)
+    }
+
     /// Takes a lease off its stream's books; the caller sets the new state.
     fn release(&mut self, index: u32) {
         let size = self.catalog.message_len(index) as u64;
-        let stream = self.entries[index as usize].stream;
+        let entry = self.entries[index as usize];
+        if self.on_faulted_stream(&entry) {
+            self.entries[index as usize]
+                .causes
+                .insert(Causes::STREAM_ENDED);
+        }
+        let stream = entry.stream;
         if let Some(flow) = self.streams.get_mut(&stream) {
             flow.messages = flow.messages.saturating_sub(1);
             flow.bytes = flow.bytes.saturating_sub(size);
@@ -504,6 +639,142 @@ mod tests {
             l.deliver(s, 100, 1, LEASE, 0, &mut out);
             assert_eq!(out.len(), 1);
         }
+    }
+
+    /// (message index, deliveries, causes) of each message served more than once.
+    fn redelivered(l: &Ledger) -> Vec<(u32, u32, String)> {
+        l.redeliveries()
+            .iter()
+            .map(|r| (r.index, r.deliveries, r.causes.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn causes_take_one_byte_of_an_entry_that_did_not_grow() {
+        assert_eq!(std::mem::size_of::<Causes>(), 1);
+        assert!(std::mem::size_of::<Entry>() <= 24);
+    }
+
+    #[test]
+    fn an_expired_lease_marks_the_message_and_each_delivery_is_counted() {
+        let mut l = ledger(3);
+        let first = deliver(&mut l, NO_STREAM, 3, 0);
+        l.ack(ids(&first[..1]));
+        l.expire(LEASE);
+        deliver(&mut l, NO_STREAM, 3, LEASE);
+        l.expire(2 * LEASE);
+        let third = deliver(&mut l, NO_STREAM, 1, 2 * LEASE);
+        assert_eq!(third[0].index, 1);
+        assert_eq!(
+            redelivered(&l),
+            vec![
+                (1, 3, "lease_expired".into()),
+                (2, 2, "lease_expired".into())
+            ],
+            "message 0 was acked at once: served once, not listed"
+        );
+    }
+
+    #[test]
+    fn a_nack_marks_the_message() {
+        let mut l = ledger(2);
+        let d = deliver(&mut l, NO_STREAM, 2, 0);
+        l.modify([(ids(&d)[1], 0), (ids(&d)[0], 30)], 0);
+        deliver(&mut l, NO_STREAM, 2, 0);
+        assert_eq!(redelivered(&l), vec![(1, 2, "nacked".into())]);
+    }
+
+    #[test]
+    fn a_stall_past_the_lease_marks_its_response() {
+        let mut l = ledger(3);
+        let held = deliver(&mut l, NO_STREAM, 2, 0);
+        // What the stream does when it holds `held` for longer than LEASE.
+        l.mark(ids(&held), Causes::HELD_PAST_LEASE);
+        l.expire(LEASE);
+        assert_eq!(deliver(&mut l, NO_STREAM, 3, LEASE).len(), 3);
+        let both = "lease_expired,held_past_lease".to_string();
+        assert_eq!(redelivered(&l), vec![(0, 2, both.clone()), (1, 2, both)]);
+    }
+
+    #[test]
+    fn an_ignored_ack_marks_the_message_and_is_not_counted_as_received() {
+        let mut l = ledger(3);
+        let d = deliver(&mut l, NO_STREAM, 3, 0);
+        let ignored = d[2].index;
+        let valid = l.ack_unless(ids(&d), |(index, _)| index == ignored);
+        assert_eq!(valid, 2);
+        assert_eq!(l.tally().counts.ack_ids_received, 2);
+        assert_eq!(l.tally().outstanding, 1, "the ignored ack left its lease");
+        l.expire(LEASE);
+        let again = deliver(&mut l, NO_STREAM, 3, LEASE);
+        l.ack(ids(&again));
+        assert!(l.all_acked());
+        assert_eq!(
+            redelivered(&l),
+            vec![(ignored, 2, "lease_expired,ack_ignored".into())]
+        );
+    }
+
+    #[test]
+    fn a_failed_acknowledge_marks_its_valid_ids() {
+        let mut l = ledger(3);
+        let d = deliver(&mut l, NO_STREAM, 2, 0);
+        l.mark(
+            ids(&d).into_iter().chain([None, Some((2, 1))]),
+            Causes::ACK_FAILED,
+        );
+        l.expire(LEASE);
+        deliver(&mut l, NO_STREAM, 3, LEASE);
+        let failed = "lease_expired,ack_failed".to_string();
+        assert_eq!(
+            redelivered(&l),
+            vec![(0, 2, failed.clone()), (1, 2, failed)],
+            "message 2 had not been delivered when the failed call named it"
+        );
+    }
+
+    #[test]
+    fn a_faulted_stream_marks_the_leases_it_held_then() {
+        let mut l = ledger(5);
+        let dropped = l.open_stream(FlowLimits::default(), Arc::new(Notify::new()));
+        let d = deliver(&mut l, dropped, 4, 0);
+        l.ack(ids(&d[..1]));
+        l.stream_faulted(dropped);
+        l.close_stream(dropped);
+        // Held when the stream ended: acked later, expired, still leased.
+        l.ack(ids(&d[1..2]));
+        l.expire(LEASE);
+        let next = l.open_stream(FlowLimits::default(), Arc::new(Notify::new()));
+        let again = deliver(&mut l, next, 5, LEASE);
+        assert_eq!(again.len(), 3, "message 4, and 2 and 3 again");
+        let two = again.iter().find(|d| d.index == 2).expect("message 2");
+        l.modify([(Some((two.index, two.generation)), 0)], LEASE);
+        deliver(&mut l, next, 5, LEASE);
+        // Message 3's second lease is held by a healthy stream: no new mark.
+        assert_eq!(
+            redelivered(&l),
+            vec![
+                (2, 3, "lease_expired,nacked,stream_ended".into()),
+                (3, 2, "lease_expired,stream_ended".into()),
+            ]
+        );
+        let tally = l.tally();
+        assert_eq!(tally.counts.redelivered, 3);
+    }
+
+    #[test]
+    fn a_lease_still_held_on_a_faulted_stream_is_reported_as_ended() {
+        let mut l = ledger(1);
+        let s = l.open_stream(FlowLimits::default(), Arc::new(Notify::new()));
+        deliver(&mut l, s, 1, 0);
+        l.expire(LEASE);
+        deliver(&mut l, s, 1, LEASE);
+        l.stream_faulted(s);
+        assert_eq!(
+            redelivered(&l),
+            vec![(0, 2, "lease_expired,stream_ended".into())]
+        );
+        assert_eq!(l.entries[0].causes, Causes::LEASE_EXPIRED, "not stored");
     }
 
     #[test]

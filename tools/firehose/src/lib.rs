@@ -11,6 +11,7 @@ pub mod names;
 pub mod proto;
 pub mod publisher;
 pub mod pull_stream;
+pub mod redeliveries;
 pub mod report;
 pub mod server;
 pub mod state;

@@ -2,8 +2,10 @@
 
 use firehose::ceiling;
 use firehose::config::{parse_args, ArgError, Command, ServeConfig, USAGE};
+use firehose::redeliveries;
 use firehose::report::Report;
 use firehose::server::{self, ServeError};
+use firehose::state::Firehose;
 use std::io::Write;
 use std::path::Path;
 use std::process::ExitCode;
@@ -57,6 +59,7 @@ fn serve(config: ServeConfig) -> ExitCode {
 
 async fn run(config: ServeConfig) -> Result<(), ServeError> {
     let report_file = config.report_file.clone();
+    let redeliveries_file = config.redeliveries_file.clone();
     let exit_after_acked = config.exit_after_acked;
     let watch_pid = config.watch_pid;
     // Handlers first, so that a SIGTERM right after the announcement is ours.
@@ -107,9 +110,21 @@ async fn run(config: ServeConfig) -> Result<(), ServeError> {
         r = watched => r,
     };
     eprintln!("firehose: stopping ({reason})");
+    let firehose = running.firehose.clone();
     let report = running.stop().await?;
+    // Before the report, so that whoever waits for the report finds the file.
+    if let Some(path) = redeliveries_file.as_deref() {
+        write_redeliveries(&firehose, path);
+    }
     print_report(&report, report_file.as_deref());
     Ok(())
+}
+
+fn write_redeliveries(firehose: &Firehose, path: &Path) {
+    let lines = firehose.redeliveries();
+    if let Err(e) = redeliveries::write_file(path, &lines) {
+        eprintln!("firehose: {e}");
+    }
 }
 
 fn print_report(report: &Report, file: Option<&Path>) {

@@ -94,14 +94,14 @@ impl PullStream {
             }
             if let Some(status) = faults.signalled_outage() {
                 self.ended = true;
-                faults.stream_dropped();
+                self.firehose.stream_faulted(self.id);
                 return Some(Err(status));
             }
             let mut max = MAX_RESPONSE_MESSAGES;
             if let Some(k) = faults.drop_stream_after() {
                 if self.sent >= k {
                     self.ended = true;
-                    faults.stream_dropped();
+                    self.firehose.stream_faulted(self.id);
                     return Some(Err(Status::unavailable(format!(
                         "firehose: injected stream drop after {k} messages (--drop-stream-every)"
                     ))));
@@ -113,9 +113,9 @@ impl PullStream {
                 max = max.min(every - self.sent % every);
             }
             let mut out = Vec::with_capacity(max.min(self.per_response) as usize);
+            let lease_ms = self.inbound.lease_ms.load(Relaxed);
             {
                 let now = self.firehose.now_ms();
-                let lease_ms = self.inbound.lease_ms.load(Relaxed);
                 self.firehose.ledger().deliver(
                     self.id,
                     max,
@@ -130,6 +130,11 @@ impl PullStream {
                 if let Some((pause, every)) = stall {
                     if self.sent > 0 && self.sent.is_multiple_of(every) {
                         faults.stalled();
+                        // Their leases lapse before the client sees them: the
+                        // stall itself causes their redelivery.
+                        if pause.as_millis() >= u128::from(lease_ms) {
+                            self.firehose.held_past_lease(&out);
+                        }
                         tokio::time::sleep(pause).await;
                     }
                 }

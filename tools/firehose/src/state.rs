@@ -3,8 +3,9 @@
 use crate::catalog::{ack_id, parse_ack_id, Catalog};
 use crate::config::ServeConfig;
 use crate::faults::Faults;
-use crate::ledger::Ledger;
+use crate::ledger::{Causes, Ledger, Redelivery};
 use crate::report::{PublishCounts, Report};
+use crate::wire::Delivery;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
@@ -56,18 +57,38 @@ impl Firehose {
         if ack_ids.is_empty() {
             return;
         }
-        let parsed = ack_ids
-            .iter()
-            .map(|a| parse_ack_id(a))
-            .filter(|id| id.is_none_or(|(i, g)| !self.faults.rejects_ack(ack_id(i, g))));
+        let parsed = ack_ids.iter().map(|a| parse_ack_id(a));
         let all_acked = {
             let mut ledger = self.ledger();
-            ledger.ack(parsed);
+            ledger.ack_unless(parsed, |(i, g)| self.faults.rejects_ack(ack_id(i, g)));
             ledger.all_acked()
         };
         if all_acked {
             self.all_acked.notify_one();
         }
+    }
+
+    /// The ids of an Acknowledge call that failed on purpose (none applied).
+    pub fn acks_failed(&self, ack_ids: &[String]) {
+        let parsed = ack_ids.iter().map(|a| parse_ack_id(a));
+        self.ledger().mark(parsed, Causes::ACK_FAILED);
+    }
+
+    /// A stall holds `deliveries` past their lease.
+    pub fn held_past_lease(&self, deliveries: &[Delivery]) {
+        let ids = deliveries.iter().map(|d| Some((d.index, d.generation)));
+        self.ledger().mark(ids, Causes::HELD_PAST_LEASE);
+    }
+
+    /// A drop or an outage ended `stream`; its leases stay.
+    pub fn stream_faulted(&self, stream: u32) {
+        self.faults.stream_dropped();
+        self.ledger().stream_faulted(stream);
+    }
+
+    /// The messages served more than once so far, in id order.
+    pub fn redeliveries(&self) -> Vec<Redelivery> {
+        self.ledger().redeliveries()
     }
 
     /// Deadline changes, `ack_ids[n]` to `seconds[n]` (0 = nack).

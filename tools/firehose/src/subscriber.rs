@@ -121,7 +121,8 @@ impl Subscriber for SubscriberService {
         names::parse("subscription", &request.subscription, "subscriptions")?;
         self.firehose
             .faults
-            .check_acknowledge(request.ack_ids.len())?;
+            .check_acknowledge(request.ack_ids.len())
+            .inspect_err(|_| self.firehose.acks_failed(&request.ack_ids))?;
         self.firehose.ack(&request.ack_ids);
         Ok(Response::new(()))
     }

@@ -191,3 +191,56 @@ async fn the_first_k_acknowledge_calls_fail_and_leave_their_ids_leased() {
     assert_eq!(report.acks_failed, 4);
     assert_eq!(report.acks_rejected, 0);
 }
+
+/// (message id, deliveries, causes) of the messages served more than once.
+fn redeliveries(fx: &crate::common::Fixture) -> Vec<String> {
+    fx.running
+        .firehose
+        .redeliveries()
+        .iter()
+        .map(ToString::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn leases_of_a_dropped_stream_are_redelivered_as_stream_ended() {
+    let mut cfg = config(3);
+    cfg.faults.drop_stream_every = Some(3);
+    let mut fx = start(cfg).await;
+    let mut dropped = fx.open_stream(first_request(1)).await;
+    assert_eq!(dropped.read(3).await.len(), 3);
+    let err = dropped.responses.message().await.expect_err("dropped");
+    assert_eq!(err.code(), Code::Unavailable, "{err}");
+    // Unacked, the three lapse after 1 s and come again on the next stream.
+    let mut next = fx.open_stream(first_request(60)).await;
+    let again = next.read(3).await;
+    next.ack(&again).await;
+    fx.wait_report("the acks", |r| r.acked_once == 3).await;
+    let line = |id| format!("{id} 2 lease_expired,stream_ended");
+    assert_eq!(redeliveries(&fx), vec![line(1), line(2), line(3)]);
+}
+
+#[tokio::test]
+async fn ids_of_a_failed_acknowledge_are_redelivered_as_ack_failed() {
+    let mut cfg = config(2);
+    cfg.faults.fail_first_acks = 1;
+    let mut fx = start(cfg).await;
+    let mut stream = fx.open_stream(first_request(1)).await;
+    let got = stream.read(2).await;
+    let request = AcknowledgeRequest {
+        subscription: SUBSCRIPTION.to_string(),
+        ack_ids: ack_ids(&got[..1]),
+    };
+    let err = fx.subscriber.acknowledge(request).await.unwrap_err();
+    assert_eq!(err.code(), Code::Unavailable, "{err}");
+    stream.ack(&got[1..]).await;
+    let again = stream.read(1).await;
+    assert_eq!(message_ids(&again), message_ids(&got[..1]));
+    stream.ack(&again).await;
+    fx.wait_report("the acks", |r| r.acked_once == 2).await;
+    let id = &message_ids(&got[..1])[0];
+    assert_eq!(
+        redeliveries(&fx),
+        vec![format!("{id} 2 lease_expired,ack_failed")]
+    );
+}
