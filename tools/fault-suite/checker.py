@@ -3,9 +3,11 @@ firehose's accounting (ids 1..N, each acked how often), and prints the suite's t
 
 lost: an id the firehose served and counted acked that no batch's output holds. (A run that
 timed out before the firehose saw every message acked reports "not drained" instead.)
-duplicated: ids in more than one batch's output. A duplicate is explained when the batch that
-first held it completed inside a fault's window (from the strike to the end of the outage plus
-two ack deadlines): its acknowledgements could be lost with the fault, so Pub/Sub redelivers.
+duplicated: ids in more than one batch's output. A duplicate is explained when the firehose
+redelivered it because of a fault it injected (its --redeliveries-file: a response held past the
+lease, an ignored or failed ack, a stream ended under the lease), or when the batch that first
+held it completed inside a strike's window (from the strike to the end of an outage plus two ack
+deadlines): its acknowledgements could be lost with the strike, so Pub/Sub redelivers.
 For the sink scenarios, read is the messages Google's client pulled from the topic, in output
 the distinct values among them, lost the values 0..N-1 it did not find, and duplicated the
 values published more than once (at least once is the sink's contract).
@@ -18,6 +20,20 @@ import os
 import pyarrow.dataset as ds
 
 OUTAGE_S = 30
+# Causes in the firehose's --redeliveries-file that are the scenario's own faults (a lapsed lease
+# alone is not: that would be the connector failing to extend or acknowledge in time).
+INJECTED = {"held_past_lease", "ack_ignored", "ack_failed", "stream_ended"}
+
+
+def redelivery_causes(path):
+    """{message id: set of causes} of the messages the firehose served more than once."""
+    causes = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            for line in f:
+                message_id, _deliveries, why = line.split()
+                causes[message_id] = set() if why == "-" else set(why.split(","))
+    return causes
 
 
 def output_by_id(out):
@@ -79,18 +95,28 @@ def check(run, wall, ack_deadline_s):
     recoveries = recovery_seconds(events, run.fault_times)
     windows = [(t - 2, t + OUTAGE_S + 2 * ack_deadline_s) for t in run.fault_times]
     dups = {i: b for i, b in holders.items() if len(b) > 1}
-    unexplained = [
-        i for i, batches in dups.items()
-        if not any(lo <= completed.get(min(batches), 0) <= hi for lo, hi in windows)
-    ]
+    causes = redelivery_causes(run.redeliveries_file)
+
+    def why(message_id):
+        """The injected causes of a duplicate, else "strike" if a strike explains it, else ""."""
+        injected = "+".join(sorted(causes.get(message_id, set()) & INJECTED))
+        first = completed.get(min(dups[message_id]), 0)
+        return injected or ("strike" if any(lo <= first <= hi for lo, hi in windows) else "")
+
+    reasons = {i: why(i) for i in dups}
+    unexplained = [i for i, reason in reasons.items() if not reason]
+    by_cause = {}
+    for reason in reasons.values():
+        by_cause[reason or "unexplained"] = by_cause.get(reason or "unexplained", 0) + 1
     return {
         "scenario": run.s.name, "reps": run.strikes, "published": run.messages,
         "read": report["distinct_served"], "in_output": len(holders),
         "lost": len(lost) if drained else None, "duplicated": len(dups),
         "unexplained": len(unexplained), "redelivered": report["redelivered"],
         "wall_s": round(wall), "drained": drained, "error": "", "recovery_s": recoveries,
-        "ok": drained and not lost and not unexplained,
-        "examples": {"lost": lost[:5], "unexplained": unexplained[:5]},
+        "ok": drained and not lost and not unexplained, "duplicates_by_cause": by_cause,
+        "examples": {"lost": lost[:5], "unexplained": [
+            (i, sorted(causes.get(i, [])), dups[i]) for i in unexplained[:5]]},
     }
 
 
@@ -140,4 +166,8 @@ def table(results):
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w)
                        for i, (c, w) in enumerate(zip(row, widths))) for row in rows]
     lines.insert(1, "-" * len(lines[0]))
+    for r in results:
+        if r.get("duplicates_by_cause"):
+            lines.append("duplicates of %s by cause: %s" % (r["scenario"], ", ".join(
+                "%s %s" % (cause, "{:,}".format(n)) for cause, n in sorted(r["duplicates_by_cause"].items()))))
     return "\n".join(["", "==================== fault suite ===================="] + lines)

@@ -6,14 +6,20 @@ import os
 
 from pyspark.sql import SparkSession
 
+import offheap_sampler
 import query_loop
+
+
+def extra_flags(p):
+    p.add_argument("--option", action="append", default=[], help="extra read option k=v")
+    p.add_argument("--offheap-samples", help="file for offheap_sampler's samples (the soak)")
+    p.add_argument("--sample-s", type=float, default=60)
 
 
 def main():
     a = query_loop.parse_args(
         ("--host", "--subscription", "--mode", "--out", "--max-per-trigger"),
-        lambda p: p.add_argument("--option", action="append", default=[],
-                                 help="extra read option k=v"))
+        extra_flags)
     spark = SparkSession.builder.appName("pubsub-fault-suite").getOrCreate()
     reader = (
         spark.readStream.format("pubsub")
@@ -31,6 +37,8 @@ def main():
         batch.select("message_id").write.mode("overwrite").parquet(
             os.path.join(a.out, "batch=%d" % batch_id))
 
+    if a.offheap_samples:
+        offheap_sampler.start(spark, a.offheap_samples, a.sample_s)
     query_loop.start_and_watch(spark, reader.load().writeStream.foreachBatch(write), a)
 
 

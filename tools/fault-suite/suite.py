@@ -19,7 +19,7 @@ import time
 import checker
 import published
 import soak
-from cluster import Cluster, SPARK_SUBMIT, free_port, kill_group, spark_env
+from cluster import Cluster, SPARK_SUBMIT, kill_group, spark_env
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIREHOSE = os.environ.get("FIREHOSE_BIN", "")
@@ -88,7 +88,7 @@ SCENARIOS = [
     Scenario("sink/executor-kill", None, (2, 20), kill_an_executor, kind="sink"),
     Scenario("sink/driver-kill", None, (1, 5), kill_the_driver, every_s=15, kind="sink"),
     Scenario("sink/outage-30s", None, (1, 1), signal_an_outage, every_s=5, kind="sink"),
-    Scenario("soak", "memory", (0, 0), kind="soak", duration_s=(180, 1800)),
+    Scenario("soak", "memory", (0, 0), kind="soak", duration_s=(240, 1800)),
 ]
 
 
@@ -183,13 +183,15 @@ class ReadRun(Run):
         super().__init__(scenario, form, workdir)
         self.out = os.path.join(self.dir, "out")
         self.report_file = os.path.join(self.dir, "firehose-report.json")
+        self.redeliveries_file = os.path.join(self.dir, "redeliveries.txt")
 
     def start_server(self):
         log = open(os.path.join(self.dir, "firehose.log"), "w")
         self.firehose = subprocess.Popen(
             [FIREHOSE, "--messages", str(self.firehose_messages()), "--size", "256",
              "--ack-deadline-secs", str(ACK_DEADLINE_S), "--exit-after-acked",
-             "--report-file", self.report_file, "--watch-pid", str(os.getpid())]
+             "--report-file", self.report_file, "--redeliveries-file", self.redeliveries_file,
+             "--watch-pid", str(os.getpid())]
             + self.s.firehose_flags,
             stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
         self.host_port = _listening(self.firehose, "FIREHOSE_LISTENING", log.name)
@@ -224,7 +226,7 @@ class ReadRun(Run):
 
 class SoakRun(ReadRun):
     """A steady SOAK_RATE messages per second for `messages` seconds on an undisturbed cluster,
-    sampling the executors every SOAK_SAMPLE_S; the executors' heaps are committed up front
+    sampling the executors every 10 s (short) or 60 s (full); the executors' heaps are committed up front
     (-Xms = -Xmx, pre-touched), so their resident memory moves only with native memory."""
 
     max_per_trigger, trigger = SOAK_RATE * 2, "2 seconds"
@@ -234,14 +236,17 @@ class SoakRun(ReadRun):
         self.duration_s = scenario.duration_s[0 if form == "short" else 1]
         self.messages = self.duration_s * SOAK_RATE
         self.sample_s = 10 if form == "short" else 60
-        self.warmup_s = 60 if form == "short" else 300
-        self.ui_port = free_port()
+        self.warmup_s = 90 if form == "short" else 300
+        self.offheap_samples = os.path.join(self.dir, "offheap-samples.jsonl")
         self.samples = []
         self.next_sample = None
 
     def spark_confs(self):
-        return {"spark.ui.enabled": "true", "spark.ui.port": str(self.ui_port),
-                "spark.executor.extraJavaOptions": "-Xms768m -XX:+AlwaysPreTouch"}
+        return {"spark.executor.extraJavaOptions": "-Xms768m -XX:+AlwaysPreTouch"}
+
+    def app_args(self):
+        return super().app_args() + ["--offheap-samples", self.offheap_samples,
+                                     "--sample-s", str(self.sample_s / 2)]
 
     def tick(self):
         now = time.time()
@@ -249,7 +254,7 @@ class SoakRun(ReadRun):
             self.next_sample = now
         if now >= self.next_sample:
             self.samples.append(soak.sample(
-                self.began, self.cluster.executor_pids(), "http://127.0.0.1:%d" % self.ui_port))
+                self.began, self.cluster.executor_pids(), self.offheap_samples))
             self.next_sample += self.sample_s
 
     def check(self, wall):
@@ -312,7 +317,7 @@ def _listening(process, marker, log_name):
 
 def chosen(names, form):
     """The scenarios named (comma-separated), else all: the soak, a long run of its own, only in
-    the full form (run.sh --scenarios soak runs its 3-minute short form)."""
+    the full form (run.sh --scenarios soak runs its 4-minute short form)."""
     if not names:
         return [s for s in SCENARIOS if form == "full" or s.kind != "soak"]
     by_name = {s.name: s for s in SCENARIOS}
