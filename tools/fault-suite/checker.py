@@ -11,8 +11,8 @@ deadlines): its acknowledgements could be lost with the strike, so Pub/Sub redel
 For the sink scenarios, read is the messages Google's client pulled from the topic, in output
 the distinct values among them, lost the values 0..N-1 it did not find, and duplicated the
 values published more than once (at least once is the sink's contract).
-recovery: per strike, the seconds from the strike to the first micro-batch that completed after it
-with at least half the rows of the median batch before the first strike."""
+recovery: per strike, the seconds from the strike until micro-batches were full again after the
+dip it caused (recovery_seconds)."""
 import statistics
 import json
 import os
@@ -64,8 +64,12 @@ def batch_completion_times(events):
     return done
 
 
-def recovery_seconds(events, fault_times):
-    """Seconds from each strike until throughput recovered (None: it never did)."""
+def recovery_seconds(events, fault_times, window_s=60):
+    """Seconds from each strike until throughput recovered (None: it never did). A strike's dip
+    is the first micro-batch within window_s after it with fewer than half the rows of the
+    median batch before the first strike (batches still served from what a session held before
+    the fault come first); it recovered at the next batch with at least that many again, or at
+    the last batch with messages when too few were left for a full one. No dip: 0."""
     if not fault_times:
         return []
     before = [e["rows"] for e in events if e["at"] < fault_times[0] and e["rows"] > 0]
@@ -74,7 +78,12 @@ def recovery_seconds(events, fault_times):
     enough = statistics.median(before) / 2
     recoveries = []
     for fault in fault_times:
-        after = [e for e in events if e["at"] > fault and e["rows"] > 0]
+        dip = next((e["at"] for e in events
+                    if fault < e["at"] <= fault + window_s and e["rows"] < enough), None)
+        if dip is None:
+            recoveries.append(0.0)
+            continue
+        after = [e for e in events if e["at"] > dip and e["rows"] > 0]
         full = [e["at"] for e in after if e["rows"] >= enough]
         if not full and sum(e["rows"] for e in after) < 2 * enough:
             full = [e["at"] for e in after[-1:]]  # too few messages were left for a full batch
@@ -114,6 +123,7 @@ def check(run, wall, ack_deadline_s):
         "lost": len(lost) if drained else None, "duplicated": len(dups),
         "unexplained": len(unexplained), "redelivered": report["redelivered"],
         "wall_s": round(wall), "drained": drained, "error": "", "recovery_s": recoveries,
+        "strikes_at_s": [round(t - run.began, 1) for t in run.fault_times],
         "ok": drained and not lost and not unexplained, "duplicates_by_cause": by_cause,
         "examples": {"lost": lost[:5], "unexplained": [
             (i, sorted(causes.get(i, [])), dups[i]) for i in unexplained[:5]]},
@@ -129,7 +139,8 @@ def check_sink(run, wall, pulled):
         "read": sum(pulled.values()), "in_output": len(pulled), "lost": len(missing),
         "duplicated": sum(1 for n in pulled.values() if n > 1), "unexplained": None,
         "redelivered": None, "wall_s": round(wall), "drained": True, "error": "",
-        "recovery_s": recoveries, "ok": not missing, "examples": {"lost": missing[:5]},
+        "recovery_s": recoveries, "strikes_at_s": [round(t - run.began, 1) for t in run.fault_times],
+        "ok": not missing, "examples": {"lost": missing[:5]},
     }
 
 

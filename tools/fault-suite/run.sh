@@ -12,6 +12,8 @@ REQUIREMENTS="$HERE/requirements.txt"
 # shellcheck source=../lib/pyspark-env.sh
 . "$ROOT/tools/lib/pyspark-env.sh"
 
+# the checker's own tests first: a suite whose checker cannot see a loss proves nothing
+(cd "$HERE" && "$VENV/bin/python" -m pytest -q -p no:cacheprovider test_checker.py)
 (cd "$ROOT/tools/firehose" && cargo build --release --quiet)
 export FIREHOSE_BIN="$ROOT/tools/firehose/target/release/firehose"
 exec "$ROOT/tools/emulator/with-emulator.sh" "$VENV/bin/python" "$HERE/suite.py" "$@"

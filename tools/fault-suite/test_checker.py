@@ -1,0 +1,71 @@
+"""Unit tests of the checker's arithmetic (run by run.sh before the suite): a lost message, an
+unexplained duplicate and a throughput dip must each show."""
+import os
+import tempfile
+import types
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+import checker
+
+
+def events(rows, start=100.0):
+    return [{"batch": i, "rows": r, "at": start + i} for i, r in enumerate(rows)]
+
+
+def test_recovery_counts_from_the_strike_to_the_first_full_batch_after_the_dip():
+    # strike at 103.5: two batches from what sessions held, a dip, full again at 108
+    progress = events([1000, 1000, 1000, 1000, 1000, 1000, 0, 0, 1000, 1000])
+    assert checker.recovery_seconds(progress, [103.5]) == [4.5]
+
+
+def test_a_strike_without_a_dip_recovers_in_zero_and_one_that_never_recovers_is_none():
+    assert checker.recovery_seconds(events([1000] * 6), [102.5]) == [0.0]
+    assert checker.recovery_seconds(events([1000, 1000, 1000] + [0] * 5 + [1000] * 3), [101.5])[0] == 6.5
+    assert checker.recovery_seconds(events([1000, 1000, 1000] + [100] * 50), [101.5]) == [None]
+
+
+def write_run(tmp, batches, messages, redeliveries="", strikes=()):
+    """A finished read run on disk: OUT/batch=<id> with the ids, the firehose's report and file."""
+    run = types.SimpleNamespace(
+        s=types.SimpleNamespace(name="t"), strikes=len(strikes), messages=messages,
+        out=os.path.join(tmp, "out"), progress=os.path.join(tmp, "progress.jsonl"),
+        report_file=os.path.join(tmp, "report.json"),
+        redeliveries_file=os.path.join(tmp, "redeliveries.txt"), fault_times=list(strikes),
+        began=0.0)
+    with open(run.progress, "w") as f:
+        for batch in batches:
+            f.write('{"batch": %d, "rows": %d, "at": %f}\n' % (batch, len(batches[batch]), 10.0 * batch))
+    for batch, ids in batches.items():
+        os.makedirs(os.path.join(run.out, "batch=%d" % batch))
+        pq.write_table(pa.table({"message_id": [str(i) for i in ids]}),
+                       os.path.join(run.out, "batch=%d" % batch, "part.parquet"))
+    with open(run.report_file, "w") as f:
+        f.write('{"never_acked": 0, "acked_once": %d, "acked_more_than_once": 0, '
+                '"distinct_served": %d, "redelivered": 0}' % (messages, messages))
+    with open(run.redeliveries_file, "w") as f:
+        f.write(redeliveries)
+    return run
+
+
+def test_a_message_in_no_batch_is_lost_and_fails_the_scenario():
+    with tempfile.TemporaryDirectory() as tmp:
+        result = checker.check(write_run(tmp, {0: [1, 2], 1: [4]}, 4), 1.0, 10)
+    assert result["lost"] == 1 and not result["ok"]
+
+
+def test_a_duplicate_is_explained_by_an_injected_cause_but_not_by_a_lapsed_lease_alone():
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(tmp, {0: [1, 2, 3], 1: [1, 2]}, 3,
+                        redeliveries="1 2 lease_expired,ack_ignored\n2 2 lease_expired\n")
+        result = checker.check(run, 1.0, 10)
+    assert result["duplicated"] == 2 and result["unexplained"] == 1 and not result["ok"]
+    assert result["duplicates_by_cause"] == {"ack_ignored": 1, "unexplained": 1}
+
+
+def test_a_duplicate_whose_first_batch_completed_near_a_strike_is_explained():
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(tmp, {0: [1, 2], 1: [3], 2: [1]}, 3, strikes=[1.0])
+        result = checker.check(run, 1.0, 10)
+    assert result["unexplained"] == 0 and result["ok"]
