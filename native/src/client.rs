@@ -12,7 +12,7 @@ use std::sync::Arc;
 use tonic::metadata::MetadataValue;
 use tonic::service::interceptor::InterceptedService;
 use tonic::service::Interceptor;
-use tonic::transport::Channel;
+use tonic::transport::{Channel, Endpoint};
 use tonic::{Request, Status};
 
 /// Pub/Sub responses reach 20 MB; tonic's default limit is 4 MiB.
@@ -41,23 +41,34 @@ impl Interceptor for Auth {
     }
 }
 
-fn with_auth(config: &impl Connection, channel: Channel) -> Result<AuthChannel, NativeError> {
-    let auth = Auth {
-        account: credentials_for(config)?.map(Arc::new),
-    };
-    Ok(InterceptedService::new(channel, auth))
+impl Auth {
+    /// The credentials `config` calls for (none to a plaintext target); reads
+    /// the key file now.
+    pub fn for_config(config: &impl Connection) -> Result<Auth, NativeError> {
+        Ok(Auth {
+            account: credentials_for(config)?.map(Arc::new),
+        })
+    }
+
+    /// `channel` with these credentials added to every request.
+    pub fn wrap(&self, channel: Channel) -> AuthChannel {
+        InterceptedService::new(channel, self.clone())
+    }
 }
 
 /// A channel that connects on first use. Must run inside the runtime.
 pub fn lazy_channel(config: &impl Connection) -> Result<AuthChannel, NativeError> {
-    with_auth(config, endpoint(config)?.connect_lazy())
+    let channel = endpoint(config)?.connect_lazy();
+    Ok(Auth::for_config(config)?.wrap(channel))
 }
 
-/// A channel connected now, bounded by `connect_timeout_ms`.
-pub async fn connected_channel(config: &impl Connection) -> Result<AuthChannel, NativeError> {
-    let endpoint = endpoint(config)?;
+/// Connects `endpoint` (built from `config`) now, bounded by `connect_timeout_ms`.
+pub async fn connect(
+    config: &impl Connection,
+    endpoint: &Endpoint,
+) -> Result<Channel, NativeError> {
     let timeout = config.connect_timeout();
-    let channel = tokio::time::timeout(timeout, endpoint.connect())
+    tokio::time::timeout(timeout, endpoint.connect())
         .await
         .map_err(|_| NativeError::Connect {
             endpoint: target(config),
@@ -66,8 +77,13 @@ pub async fn connected_channel(config: &impl Connection) -> Result<AuthChannel, 
         .map_err(|e| NativeError::Connect {
             endpoint: target(config),
             cause: error_chain(&e),
-        })?;
-    with_auth(config, channel)
+        })
+}
+
+/// A channel connected now, bounded by `connect_timeout_ms`.
+pub async fn connected_channel(config: &impl Connection) -> Result<AuthChannel, NativeError> {
+    let channel = connect(config, &endpoint(config)?).await?;
+    Ok(Auth::for_config(config)?.wrap(channel))
 }
 
 fn subscriber(channel: AuthChannel) -> PubSubClient {

@@ -31,6 +31,10 @@ pub struct SessionConfig {
     pub max_ack_extension_seconds: i64,
     #[serde(default = "default_connect_timeout_ms")]
     pub connect_timeout_ms: i64,
+    /// How long `fetch` tolerates having no working stream before it fails;
+    /// unset (Java always sets it, from `unreachableTimeoutMs`) never fails.
+    #[serde(default)]
+    pub unreachable_timeout_ms: Option<i64>,
 }
 
 pub(crate) fn default_endpoint() -> String {
@@ -94,6 +98,11 @@ impl SessionConfig {
         Duration::from_secs(self.max_ack_extension_seconds.unsigned_abs())
     }
 
+    pub fn unreachable_timeout(&self) -> Option<Duration> {
+        self.unreachable_timeout_ms
+            .map(|ms| Duration::from_millis(ms.unsigned_abs()))
+    }
+
     pub fn max_outstanding_messages(&self) -> usize {
         usize::try_from(self.max_outstanding_messages).unwrap_or(usize::MAX)
     }
@@ -118,6 +127,11 @@ mod tests {
         assert_eq!(c.max_outstanding_messages, 100_000);
         assert_eq!(c.stream_ack_deadline_seconds(), 60);
         assert!(c.emulator_host.is_none());
+        assert_eq!(
+            c.unreachable_timeout(),
+            None,
+            "no limit unless Java sets one"
+        );
     }
 
     #[test]

@@ -33,6 +33,22 @@ pub enum NativeError {
     },
 
     #[error(
+        "Pub/Sub StreamingPull on subscription '{subscription}' has had no working stream to \
+         {endpoint} for {down_ms} ms (unreachableTimeoutMs is {timeout_ms}); last status \
+         {code:?}: {message}"
+    )]
+    Unreachable {
+        subscription: String,
+        endpoint: String,
+        down_ms: u128,
+        timeout_ms: u128,
+        /// The last failed attempt's status; `DeadlineExceeded` while the
+        /// first attempt has not ended yet.
+        code: Code,
+        message: String,
+    },
+
+    #[error(
         "batch {batch} of subscription '{subscription}' is already committed (committed through \
          {committed}); its messages were acknowledged, so it cannot be read again. A thread that \
          still carries an old streaming batch id (spark local property streaming.sql.batchId) \

@@ -22,7 +22,7 @@ pub mod session;
 pub mod task;
 
 /// Checked by Java's `NativeLoader` right after loading the library.
-pub const ABI_VERSION: i32 = 2;
+pub const ABI_VERSION: i32 = 3;
 
 #[global_allocator]
 static ALLOCATOR: ffi::alloc::CountingAllocator = ffi::alloc::CountingAllocator;

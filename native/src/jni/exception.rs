@@ -36,6 +36,7 @@ pub fn java_exception(err: &NativeError) -> JavaException {
         | NativeError::InvalidRow { .. } => IllegalArgument,
         NativeError::Rpc { code, .. }
         | NativeError::StreamFailed { code, .. }
+        | NativeError::Unreachable { code, .. }
         | NativeError::TopicRpc { code, .. } => Rpc(*code),
         NativeError::Publish(failure) => Rpc(failure.code),
         NativeError::SubscriptionNotFound(_) | NativeError::TopicNotFound(_) => Rpc(Code::NotFound),
@@ -158,6 +159,17 @@ mod tests {
                     message: "m".into(),
                 },
                 Rpc(Code::PermissionDenied),
+            ),
+            (
+                NativeError::Unreachable {
+                    subscription: "s".into(),
+                    endpoint: "http://127.0.0.1:1".into(),
+                    down_ms: 10_001,
+                    timeout_ms: 10_000,
+                    code: Code::Unavailable,
+                    message: "refused".into(),
+                },
+                Rpc(Code::Unavailable),
             ),
             (
                 NativeError::TopicRpc {

@@ -197,6 +197,19 @@ pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_nackBat
 }
 
 #[no_mangle]
+pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_streamConnected(
+    mut env: JNIEnv<'_>,
+    _class: JClass<'_>,
+    handle: jlong,
+) -> jboolean {
+    run(&mut env, JNI_FALSE, |_| {
+        Ok(jboolean::from(
+            handle::get::<Session>(handle)?.stream_connected(),
+        ))
+    })
+}
+
+#[no_mangle]
 pub extern "system" fn Java_io_pubsubnative_spark_nativelib_NativeBridge_metrics<'local>(
     mut env: JNIEnv<'local>,
     _class: JClass<'local>,

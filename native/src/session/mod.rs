@@ -8,6 +8,7 @@ mod ack_request;
 mod acks;
 mod codec;
 mod lease;
+mod link;
 mod record;
 pub mod reservoir;
 mod rpc;
@@ -16,13 +17,15 @@ mod stream;
 pub mod wire;
 
 use crate::backoff::random_u64;
-use crate::client::{lazy_channel, AuthChannel};
+use crate::client::Auth;
 use crate::config::SessionConfig;
+use crate::connection::{endpoint, target};
 use crate::error::{NativeError, Panicked};
 use crate::metrics::{bump, Counters, METRIC_COUNT};
 use crate::runtime::runtime;
 use crate::task;
 use arrow_array::{Array, StructArray};
+use link::{Link, Outage};
 use reservoir::{BatchLimits, ReadError, Reservoir};
 use rpc::AckSender;
 use std::future::Future;
@@ -30,6 +33,8 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
+use tonic::transport::Endpoint;
+use tonic::{Code, Status};
 
 pub use reservoir::ReadStart;
 
@@ -56,10 +61,10 @@ enum Failure {
     Panic(Panicked),
 }
 
-#[derive(Default)]
 struct Held {
     reservoir: Reservoir,
     failure: Option<Failure>,
+    link: Link,
 }
 
 impl Held {
@@ -74,8 +79,10 @@ impl Held {
 /// State shared by the session's tasks and the JNI callers.
 struct Shared {
     config: SessionConfig,
-    /// StreamingPull runs on it with its own codec; `acks` shares it.
-    channel: AuthChannel,
+    /// Each StreamingPull attempt connects to it anew (with `auth`), so that
+    /// a connection made tells a reachable endpoint from an unreachable one.
+    endpoint: Endpoint,
+    auth: Auth,
     acks: AckSender,
     client_id: String,
     held: Mutex<Held>,
@@ -100,6 +107,40 @@ impl Shared {
         self.arrived.notify_all();
     }
 
+    /// A stream attempt works: it got an answer, or it stays open on a connection.
+    fn stream_working(&self) {
+        self.held().link.working();
+    }
+
+    /// A stream attempt failed with `status`.
+    fn stream_failed(&self, status: &Status) {
+        self.held().link.failed(Instant::now(), status);
+    }
+
+    /// The error `fetch` throws once the session has had no working stream
+    /// for `unreachable_timeout_ms`, or None.
+    fn unreachable_error(&self, link: &Link, now: Instant) -> Option<NativeError> {
+        let Outage {
+            down_for,
+            last_status,
+        } = link.outage_past(now, self.config.unreachable_timeout()?)?;
+        let (code, message) = match last_status {
+            Some(status) => (status.code, status.message),
+            None => (
+                Code::DeadlineExceeded,
+                "the first connection attempt has not ended yet".to_string(),
+            ),
+        };
+        Some(NativeError::Unreachable {
+            subscription: self.config.subscription.clone(),
+            endpoint: target(&self.config),
+            down_ms: down_for.as_millis(),
+            timeout_ms: self.config.unreachable_timeout()?.as_millis(),
+            code,
+            message,
+        })
+    }
+
     fn failure_error(&self, failure: &Failure) -> NativeError {
         match failure {
             Failure::Stream(stream) => NativeError::StreamFailed {
@@ -113,6 +154,8 @@ impl Shared {
 
     /// Waits, releasing the lock meanwhile, until `limits.max_rows` messages
     /// or `limits.max_payload_bytes` bytes are buffered or `deadline` passed.
+    /// Fails once the session has had no working stream for
+    /// `unreachable_timeout_ms`, unless messages are buffered.
     fn wait_for_batch<'a>(
         &'a self,
         mut held: MutexGuard<'a, Held>,
@@ -130,12 +173,23 @@ impl Shared {
                 return Ok(held);
             }
             let now = Instant::now();
+            if let Some(unreachable) = self.unreachable_error(&held.link, now) {
+                if r.buffered_len() == 0 {
+                    return Err(unreachable);
+                }
+                return Ok(held);
+            }
             if now >= deadline {
                 return Ok(held);
             }
+            let wake = self
+                .config
+                .unreachable_timeout()
+                .and_then(|timeout| held.link.outage_deadline(timeout))
+                .map_or(deadline, |outage| outage.min(deadline));
             held = self
                 .arrived
-                .wait_timeout(held, deadline - now)
+                .wait_timeout(held, wake.saturating_duration_since(now))
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
@@ -171,18 +225,24 @@ impl Session {
         let rt = runtime()?;
         // The lazy channel spawns its connection worker on the current runtime.
         let _context = rt.enter();
-        let channel = lazy_channel(&config)?;
+        let endpoint = endpoint(&config)?;
+        let auth = Auth::for_config(&config)?;
         // Acks and modacks get a connection of their own: h2 returns a
         // connection's window only as the application reads, so a stream
         // paused by flow control would otherwise hold back their responses,
         // and the acks that would free the flow control never complete.
-        let ack_channel = lazy_channel(&config)?;
+        let ack_channel = auth.wrap(endpoint.connect_lazy());
         let shared = Arc::new(Shared {
             client_id: format!("pubsub-spark-native-{:016x}", random_u64()),
             acks: AckSender::new(ack_channel, &config.subscription),
             config,
-            channel,
-            held: Mutex::new(Held::default()),
+            endpoint,
+            auth,
+            held: Mutex::new(Held {
+                reservoir: Reservoir::default(),
+                failure: None,
+                link: Link::new(Instant::now()),
+            }),
             arrived: Condvar::new(),
             space_freed: Notify::new(),
             counters: Counters::default(),
@@ -308,6 +368,13 @@ impl Session {
     pub fn nack_batch(&self, batch_id: i64) -> Result<(), NativeError> {
         let nacks = self.shared.held().reservoir.nack_batch(batch_id);
         block_on(self.shared.nack(&nacks))
+    }
+
+    /// Whether the session's stream works now (it got an answer or stays
+    /// open on a connection): false before its first stream works and from a
+    /// stream's failure until the next one works.
+    pub fn stream_connected(&self) -> bool {
+        self.shared.held().link.is_working()
     }
 
     pub fn metrics(&self) -> [i64; METRIC_COUNT] {

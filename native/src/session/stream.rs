@@ -1,10 +1,12 @@
 //! The StreamingPull task: opens the stream, feeds the reservoir while flow
-//! control allows, and reconnects after transient failures.
+//! control allows, and reconnects after transient failures. Each attempt
+//! connects anew and tells the session whether it works (`link`), so that a
+//! session whose endpoint cannot be reached is told from an idle one.
 
 use super::codec::PullCodec;
 use super::{Failure, Shared, StreamFailure};
 use crate::backoff::{is_transient, Backoff};
-use crate::client::MAX_MESSAGE_SIZE;
+use crate::client::{connect, AuthChannel, MAX_MESSAGE_SIZE};
 use crate::error::error_chain;
 use crate::metrics::bump;
 use crate::proto::google::pubsub::v1::StreamingPullRequest;
@@ -24,6 +26,11 @@ const PATH: &str = "/google.pubsub.v1.Subscriber/StreamingPull";
 const HEARTBEAT: Duration = Duration::from_secs(30);
 /// How long a stopping stream waits for the server to end it.
 const STOP_GRACE: Duration = Duration::from_secs(3);
+/// A stream still open this long after its connection was made works: a
+/// server refuses a stream within a round trip, while the emulator answers
+/// (even with headers) only once it has a message, so an idle stream that
+/// works gets no answer at all.
+const WORKS_AFTER: Duration = Duration::from_secs(1);
 
 /// Runs StreamingPull until `stop` turns true or a permanent error occurs.
 pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
@@ -35,6 +42,7 @@ pub(super) async fn run(shared: Arc<Shared>, mut stop: watch::Receiver<bool>) {
             Ended::Stopped => return,
             Ended::Failed(status) => status,
         };
+        shared.stream_failed(&status);
         if !is_transient(status.code()) {
             shared.fail(Failure::Stream(StreamFailure {
                 code: status.code(),
@@ -74,13 +82,22 @@ fn first_request(shared: &Shared) -> StreamingPullRequest {
     }
 }
 
+/// A channel of its own for one stream attempt, connected now (bounded by
+/// `connect_timeout_ms`); a failure is the attempt's UNAVAILABLE status.
+async fn connected(shared: &Shared) -> Result<AuthChannel, Status> {
+    let channel = connect(&shared.config, &shared.endpoint)
+        .await
+        .map_err(|e| Status::unavailable(e.to_string()))?;
+    Ok(shared.auth.wrap(channel))
+}
+
 /// Opens StreamingPull with the codec that reads responses into the reservoir.
 async fn open(
     shared: &Arc<Shared>,
+    channel: AuthChannel,
     requests: ReceiverStream<StreamingPullRequest>,
 ) -> Result<Streaming<()>, Status> {
-    let mut grpc = tonic::client::Grpc::new(shared.channel.clone())
-        .max_decoding_message_size(MAX_MESSAGE_SIZE);
+    let mut grpc = tonic::client::Grpc::new(channel).max_decoding_message_size(MAX_MESSAGE_SIZE);
     grpc.ready().await.map_err(|e| {
         Status::unavailable(format!("Pub/Sub channel not ready: {}", error_chain(&e)))
     })?;
@@ -103,6 +120,13 @@ async fn pull(
     backoff: &mut Backoff,
     stop: &mut watch::Receiver<bool>,
 ) -> Ended {
+    let channel = tokio::select! {
+        channel = connected(shared) => match channel {
+            Ok(channel) => channel,
+            Err(status) => return Ended::Failed(status),
+        },
+        _ = stopped(stop) => return Ended::Stopped,
+    };
     let (requests, receiver) = mpsc::channel(2);
     if requests.try_send(first_request(shared)).is_err() {
         return Ended::Failed(Status::internal(
@@ -111,22 +135,34 @@ async fn pull(
     }
     // The emulator answers a StreamingPull only once it has a message for it,
     // so stopping must also work while the call is still being answered.
-    let call = open(shared, ReceiverStream::new(receiver));
+    let call = open(shared, channel, ReceiverStream::new(receiver));
     tokio::pin!(call);
-    let mut responses = tokio::select! {
-        answered = &mut call => match answered {
-            Ok(responses) => responses,
-            Err(status) => return Ended::Failed(status),
-        },
-        _ = stopped(stop) => {
-            // Half-closed, the server ends the call; wait for that, bounded.
-            drop(requests);
-            if let Ok(Ok(responses)) = tokio::time::timeout(STOP_GRACE, call).await {
-                finish(responses).await;
+    let works_after = tokio::time::sleep(WORKS_AFTER);
+    tokio::pin!(works_after);
+    let mut working = false;
+    let mut responses = loop {
+        tokio::select! {
+            answered = &mut call => match answered {
+                Ok(responses) => break responses,
+                Err(status) => return Ended::Failed(status),
+            },
+            () = &mut works_after, if !working => {
+                working = true;
+                shared.stream_working();
             }
-            return Ended::Stopped;
+            _ = stopped(stop) => {
+                // Half-closed, the server ends the call; wait for that, bounded.
+                drop(requests);
+                if let Ok(Ok(responses)) = tokio::time::timeout(STOP_GRACE, call).await {
+                    finish(responses).await;
+                }
+                return Ended::Stopped;
+            }
         }
     };
+    if !working {
+        shared.stream_working();
+    }
     let mut heartbeat =
         tokio::time::interval_at(tokio::time::Instant::now() + HEARTBEAT, HEARTBEAT);
     loop {

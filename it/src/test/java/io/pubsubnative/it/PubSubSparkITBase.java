@@ -81,7 +81,12 @@ abstract class PubSubSparkITBase {
   }
 
   static SparkSession newSparkSession() {
-    return SparkSession.builder()
+    return newSparkSession(Map.of());
+  }
+
+  /** The tests' local session with {@code extraConf} on top. */
+  static SparkSession newSparkSession(Map<String, String> extraConf) {
+    SparkSession.Builder builder = SparkSession.builder()
         .master("local[2]")
         .appName("pubsub-it")
         .config("spark.ui.enabled", "false")
@@ -91,8 +96,9 @@ abstract class PubSubSparkITBase {
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.sql.streaming.stopTimeout", "60s")
-        .config("spark.sql.streaming.numRecentProgressUpdates", "100000")
-        .getOrCreate();
+        .config("spark.sql.streaming.numRecentProgressUpdates", "100000");
+    extraConf.forEach(builder::config);
+    return builder.getOrCreate();
   }
 
   static void stopAllQueries(SparkSession s) {
@@ -124,6 +130,32 @@ abstract class PubSubSparkITBase {
     fx.createTopic(topic);
     fx.createSubscription(sub, topic, ackDeadlineSeconds, false);
     return new TopicAndSubscription(topic, sub);
+  }
+
+  /** A stream loaded on an emulator that was stopped right after {@code load()} checked it. */
+  record GoneEndpoint(Dataset<Row> stream, String hostPort) {
+  }
+
+  /**
+   * Loads a stream with {@code options} from a fresh subscription on an emulator of its own, then
+   * stops that emulator: the driver's check at {@code load()} passes, and every reader's stream
+   * fails to connect afterwards (nothing listens on the port any more).
+   */
+  static GoneEndpoint loadThenStopEmulator(Map<String, String> options) {
+    try (LocalPubSubEmulator doomed = LocalPubSubEmulator.start();
+         PubSubFixtures doomedFx = new PubSubFixtures(doomed.hostPort(), PROJECT)) {
+      String topic = unique("gone-topic");
+      String sub = unique("gone-sub");
+      doomedFx.createTopic(topic);
+      doomedFx.createSubscription(sub, topic, 10, false);
+      Dataset<Row> stream = spark.readStream()
+          .format("pubsub")
+          .option("subscriptionId", doomedFx.subscriptionPath(sub))
+          .option("emulatorHost", doomed.hostPort())
+          .options(options)
+          .load();
+      return new GoneEndpoint(stream, doomed.hostPort());
+    }
   }
 
   /** The source with the options every test uses. */

@@ -75,6 +75,13 @@ public final class OptionCatalog {
             number(NumericOption.of("maxOutstandingBytes", 1, Long.MAX_VALUE, 104_857_600L), Side.READ);
     public static final NumericOption MAX_ACK_EXTENSION_SECONDS =
             number(NumericOption.of("maxAckExtensionSeconds", 0, 86_400, 3600), Side.READ);
+    /**
+     * How long a reader's session may have no working stream (it cannot connect, or every stream
+     * fails) before its next fetch fails the task. At least 5 s: a healthy stream needs a moment to
+     * connect and prove itself.
+     */
+    public static final NumericOption UNREACHABLE_TIMEOUT_MS =
+            number(NumericOption.of("unreachableTimeoutMs", 5_000, 86_400_000, 120_000), Side.READ);
     public static final String ACK_ON_COMMIT = name("ackOnCommit", Side.READ);
     public static final String REPLAY_LOG = name("replayLog", Side.READ);
     public static final String FORMAT = name("format", Side.READ);

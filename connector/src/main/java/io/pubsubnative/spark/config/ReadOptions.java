@@ -35,6 +35,7 @@ public final class ReadOptions implements Serializable {
     private final long maxOutstandingMessages;
     private final long maxOutstandingBytes;
     private final long maxAckExtensionSeconds;
+    private final long unreachableTimeoutMs;
     private final boolean ackOnCommit;
     private final ReplayLog replayLog;
     private final PayloadFormat format;
@@ -61,6 +62,7 @@ public final class ReadOptions implements Serializable {
         this.maxOutstandingMessages = OptionCatalog.MAX_OUTSTANDING_MESSAGES.get(options);
         this.maxOutstandingBytes = OptionCatalog.MAX_OUTSTANDING_BYTES.get(options);
         this.maxAckExtensionSeconds = OptionCatalog.MAX_ACK_EXTENSION_SECONDS.get(options);
+        this.unreachableTimeoutMs = OptionCatalog.UNREACHABLE_TIMEOUT_MS.get(options);
         this.ackOnCommit = OptionParsers.bool(options, OptionCatalog.ACK_ON_COMMIT, true);
         this.replayLog = OptionParsers.enumValue(options, OptionCatalog.REPLAY_LOG, ReplayLog.MEMORY);
         if (!ackOnCommit && replayLog == ReplayLog.CHECKPOINT) {
@@ -152,6 +154,11 @@ public final class ReadOptions implements Serializable {
 
     public long maxAckExtensionSeconds() {
         return maxAckExtensionSeconds;
+    }
+
+    /** How long a session may have no working stream before its next fetch fails the task. */
+    public long unreachableTimeoutMs() {
+        return unreachableTimeoutMs;
     }
 
     /** True (default): ack after Spark commits the batch. False: at-most-once, ack after each task. */

@@ -15,6 +15,7 @@ final class SessionConfigJson {
         node.put("max_outstanding_messages", options.maxOutstandingMessages());
         node.put("max_outstanding_bytes", options.maxOutstandingBytes());
         node.put("max_ack_extension_seconds", options.maxAckExtensionSeconds());
+        node.put("unreachable_timeout_ms", options.unreachableTimeoutMs());
         return ConfigJson.write(node, "session");
     }
 }

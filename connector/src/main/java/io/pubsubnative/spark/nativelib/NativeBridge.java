@@ -34,6 +34,8 @@ final class NativeBridge {
 
     static native void nackBatch(long handle, long batchId);
 
+    static native boolean streamConnected(long handle);
+
     static native long[] metrics(long handle);
 
     static native void closeSubscriber(long handle);

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 public final class NativeLoader {
 
     /** Must equal the native library's ABI version (docs/architecture.md). */
-    public static final int ABI_VERSION = 2;
+    public static final int ABI_VERSION = 3;
 
     static final String RESOURCE = "/native/linux-x86_64/libpubsub_spark_native.so";
 

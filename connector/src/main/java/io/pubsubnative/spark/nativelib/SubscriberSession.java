@@ -84,6 +84,14 @@ public final class SubscriberSession implements AutoCloseable {
         guard.run(() -> NativeBridge.nackBatch(handle, batchId));
     }
 
+    /**
+     * Whether the session's stream works now: it got an answer, or it stays open on a connection.
+     * False before its first stream works and while it cannot connect or every stream fails.
+     */
+    public boolean streamConnected() {
+        return guard.call(() -> NativeBridge.streamConnected(handle));
+    }
+
     /** The session's counters, indexed by the {@code METRIC_*} constants. */
     public long[] metrics() {
         return guard.call(() -> NativeBridge.metrics(handle));

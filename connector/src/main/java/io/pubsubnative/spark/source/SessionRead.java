@@ -28,7 +28,10 @@ final class SessionRead implements BatchSource {
     static final long MAX_FETCH_BYTES = 64L * 1024 * 1024;
     /** How long a task whose session was just opened waits for the stream's first message. */
     static final long MAX_CONNECT_WAIT_MS = 2_000;
-    /** Under AvailableNow, how long a task that has read nothing waits in silence before it ends empty. */
+    /**
+     * Under AvailableNow, how long a task that has read nothing waits in silence on a working stream
+     * before it ends empty.
+     */
     static final long DRAIN_IDLE_MS = 2_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(SessionRead.class);
@@ -43,6 +46,8 @@ final class SessionRead implements BatchSource {
     /** Null unless replayLog=checkpoint. */
     private final ReplayLogWriter writer;
     private final long startNanos = System.nanoTime();
+    /** Since when the stream has been connected and silent; only read under AvailableNow. */
+    private long quietSinceNanos = startNanos;
     private final long[] baselineMetrics;
     private final BatchImporter importer;
     private long[] lastMetrics;
@@ -84,14 +89,16 @@ final class SessionRead implements BatchSource {
             long elapsedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
             long rowsLeft = partition.messageBudget() - rowsRead;
             long bytesLeft = partition.byteBudget() - bytesRead;
-            if (!replay && (rowsLeft <= 0 || bytesLeft <= 0 || elapsedMs >= options.maxBatchDurationMs())) {
+            long durationLeftMs = options.maxBatchDurationMs() - elapsedMs;
+            if (!replay && (rowsLeft <= 0 || bytesLeft <= 0 || (durationLeftMs <= 0 && !awaitingConnection()))) {
                 exhausted = true;
                 break;
             }
             // A replay hands back its recorded batches whole and at once; the limits do not apply.
             int maxRows = (int) Math.max(1, Math.min(options.batchSize(), rowsLeft));
             long maxBytes = Math.max(1, Math.min(bytesLeft, MAX_FETCH_BYTES));
-            long waitMs = Math.max(1, Math.min(options.maxWaitTimeMs(), options.maxBatchDurationMs() - elapsedMs));
+            long waitMs = durationLeftMs <= 0 ? options.maxWaitTimeMs()
+                    : Math.max(1, Math.min(options.maxWaitTimeMs(), durationLeftMs));
             int rows = importer.fetchNext(session, batchId, maxRows, maxBytes, waitMs);
             if (rows > 0) {
                 if (columns == null) {
@@ -127,13 +134,26 @@ final class SessionRead implements BatchSource {
 
     /**
      * Under AvailableNow, a task that has read nothing ends only after {@link #DRAIN_IDLE_MS} of
-     * silence: an empty micro-batch stops the query, so it must mean the subscription is drained. A
-     * task that has read rows ends at its first empty fetch, as under other triggers; its batch is
-     * not empty, so the query goes on to the next one.
+     * silence on a working stream: an empty micro-batch stops the query, so it must mean the
+     * subscription is drained, not that the stream could not connect. While the stream is not
+     * connected the task waits, past {@code maxBatchDurationMs} too, until it connects or a fetch
+     * fails because {@code unreachableTimeoutMs} passed. A task that has read rows ends at its first
+     * empty fetch, as under other triggers; its batch is not empty, so the query goes on to the next
+     * one.
      */
     private boolean stillDraining() {
+        long now = System.nanoTime();
+        if (awaitingConnection()) {
+            quietSinceNanos = now;
+            return true;
+        }
         return partition.drainCheck() && rowsRead == 0
-                && TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos) < DRAIN_IDLE_MS;
+                && TimeUnit.NANOSECONDS.toMillis(now - quietSinceNanos) < DRAIN_IDLE_MS;
+    }
+
+    /** Under AvailableNow, a task that has read nothing on a stream that is not connected yet. */
+    private boolean awaitingConnection() {
+        return partition.drainCheck() && rowsRead == 0 && !session.streamConnected();
     }
 
     @Override

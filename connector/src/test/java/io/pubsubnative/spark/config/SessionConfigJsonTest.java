@@ -29,7 +29,7 @@ class SessionConfigJsonTest {
         String json = ReadOptions.parse(new CaseInsensitiveStringMap(m), Collections.emptyMap())
                 .sessionConfigJson();
         JsonNode node = MAPPER.readTree(json);
-        assertEquals(8, node.size(), json);
+        assertEquals(9, node.size(), json);
         assertEquals("projects/test-proj/subscriptions/sub-1", node.get("subscription").asText());
         assertEquals("https://pubsub.googleapis.com", node.get("endpoint").asText());
         assertEquals("127.0.0.1:8085", node.get("emulator_host").asText());
@@ -38,6 +38,7 @@ class SessionConfigJsonTest {
         assertEquals(104_857_600L, node.get("max_outstanding_bytes").asLong());
         assertEquals(3600, node.get("max_ack_extension_seconds").asLong());
         assertEquals(10_000, node.get("connect_timeout_ms").asLong());
+        assertEquals(120_000, node.get("unreachable_timeout_ms").asLong());
     }
 
     @Test
@@ -46,14 +47,15 @@ class SessionConfigJsonTest {
                 Maps.options("subscriptionId", "projects/test-proj/subscriptions/sub-1"), Collections.emptyMap())
                 .sessionConfigJson());
         assertEquals(List.of("subscription", "endpoint", "emulator_host", "credentials_path", "connect_timeout_ms",
-                "max_outstanding_messages", "max_outstanding_bytes", "max_ack_extension_seconds"),
-                fieldNames(node));
+                "max_outstanding_messages", "max_outstanding_bytes", "max_ack_extension_seconds",
+                "unreachable_timeout_ms"), fieldNames(node));
         assertEquals(ConnectionOptions.DEFAULT_ENDPOINT, node.get("endpoint").asText());
         assertEquals(defaultOf(OptionCatalog.CONNECT_TIMEOUT_MS), node.get("connect_timeout_ms").asLong());
         assertEquals(defaultOf(OptionCatalog.MAX_OUTSTANDING_MESSAGES), node.get("max_outstanding_messages").asLong());
         assertEquals(defaultOf(OptionCatalog.MAX_OUTSTANDING_BYTES), node.get("max_outstanding_bytes").asLong());
         assertEquals(defaultOf(OptionCatalog.MAX_ACK_EXTENSION_SECONDS),
                 node.get("max_ack_extension_seconds").asLong());
+        assertEquals(defaultOf(OptionCatalog.UNREACHABLE_TIMEOUT_MS), node.get("unreachable_timeout_ms").asLong());
     }
 
     static List<String> fieldNames(JsonNode node) {
@@ -77,6 +79,7 @@ class SessionConfigJsonTest {
         m.put("maxOutstandingBytes", "6");
         m.put("maxAckExtensionSeconds", "7");
         m.put("connectTimeoutMs", "8");
+        m.put("unreachableTimeoutMs", "9000");
         JsonNode node = MAPPER.readTree(ReadOptions.parse(new CaseInsensitiveStringMap(m),
                 Collections.emptyMap()).sessionConfigJson());
         assertTrue(node.get("emulator_host").isNull());
@@ -85,5 +88,6 @@ class SessionConfigJsonTest {
         assertEquals(6, node.get("max_outstanding_bytes").asLong());
         assertEquals(7, node.get("max_ack_extension_seconds").asLong());
         assertEquals(8, node.get("connect_timeout_ms").asLong());
+        assertEquals(9000, node.get("unreachable_timeout_ms").asLong());
     }
 }
