@@ -2,7 +2,7 @@
 //! self-signed JWT (RS256) that is sent as the bearer token; no token exchange
 //! and no network round trip are needed.
 
-use crate::connection::Connection;
+use crate::connection::{is_plaintext, target, Connection};
 use crate::error::NativeError;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
@@ -49,9 +49,21 @@ impl std::fmt::Debug for ServiceAccount {
 
 /// The credentials to use for `config`: none for the emulator, otherwise the
 /// service-account key from `credentials_path` or `GOOGLE_APPLICATION_CREDENTIALS`.
+/// A plaintext `http://` endpoint never carries a token: it gets none, and an
+/// explicit `credentials_path` with it is refused.
 pub fn credentials_for(config: &impl Connection) -> Result<Option<ServiceAccount>, NativeError> {
     if config.emulator_host().is_some() {
         return Ok(None);
+    }
+    if is_plaintext(config) {
+        return match config.credentials_path() {
+            None => Ok(None),
+            Some(path) => Err(NativeError::Config(format!(
+                "endpoint '{}' is plaintext HTTP: the token of credentials '{path}' would travel \
+                 in clear text; use an https:// endpoint, or emulator_host for an emulator",
+                target(config)
+            ))),
+        };
     }
     let path = match config.credentials_path() {
         Some(path) => path.to_string(),
@@ -216,5 +228,28 @@ mod tests {
         .unwrap();
         let err = credentials_for(&real).unwrap_err().to_string();
         assert!(err.contains("/nonexistent/key.json"), "{err}");
+    }
+
+    /// A plaintext endpoint never carries a token: an explicit key is
+    /// refused, and no key is looked up (not even `GOOGLE_APPLICATION_CREDENTIALS`).
+    #[test]
+    fn a_plaintext_endpoint_refuses_a_key_and_never_looks_one_up() {
+        let with_key = SessionConfig::from_json(
+            r#"{"subscription":"projects/p/subscriptions/s","endpoint":"http://pubsub.example:8080",
+                "credentials_path":"tests/data/service_account_test_key.json"}"#,
+        )
+        .unwrap();
+        let err = credentials_for(&with_key).unwrap_err();
+        assert!(matches!(err, NativeError::Config(_)), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.contains("'http://pubsub.example:8080'") && text.contains("clear text"),
+            "{text}"
+        );
+        let without_key = SessionConfig::from_json(
+            r#"{"subscription":"projects/p/subscriptions/s","endpoint":"HTTP://pubsub.example:8080"}"#,
+        )
+        .unwrap();
+        assert!(credentials_for(&without_key).unwrap().is_none());
     }
 }

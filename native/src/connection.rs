@@ -13,6 +13,8 @@ use tonic::transport::{ClientTlsConfig, Endpoint};
 /// StreamingPull heartbeat keeps idle streams open meanwhile.
 const KEEPALIVE: Duration = Duration::from_secs(300);
 
+const PLAINTEXT_SCHEME: &str = "http://";
+
 /// Where and how to reach Pub/Sub: what the session and publisher configs share.
 pub trait Connection {
     fn endpoint(&self) -> &str;
@@ -53,7 +55,16 @@ pub fn target(config: &impl Connection) -> String {
     }
 }
 
-/// The endpoint to connect to: TLS unless it is the emulator.
+/// Whether the channel to `config` is plaintext (the emulator, or an
+/// `http://` endpoint): no token may travel over it.
+pub fn is_plaintext(config: &impl Connection) -> bool {
+    let target = target(config);
+    target
+        .get(..PLAINTEXT_SCHEME.len())
+        .is_some_and(|scheme| scheme.eq_ignore_ascii_case(PLAINTEXT_SCHEME))
+}
+
+/// The endpoint to connect to: TLS unless it is plaintext.
 pub fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
     let target = target(config);
     let connect_error = |cause: String| NativeError::Connect {
@@ -72,7 +83,7 @@ pub fn endpoint(config: &impl Connection) -> Result<Endpoint, NativeError> {
         .http2_keep_alive_interval(KEEPALIVE)
         .keep_alive_while_idle(true)
         .http2_adaptive_window(true);
-    if config.emulator_host().is_none() {
+    if !is_plaintext(config) {
         let host = endpoint.uri().host().unwrap_or_default().to_string();
         let tls = ClientTlsConfig::new().with_webpki_roots().domain_name(host);
         endpoint = endpoint

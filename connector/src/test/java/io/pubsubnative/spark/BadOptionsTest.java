@@ -3,6 +3,7 @@ package io.pubsubnative.spark;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -32,6 +33,10 @@ class BadOptionsTest {
     private static final String SUB = "projects/test-proj/subscriptions/sub-1";
     private static final String TOPIC = "projects/test-proj/topics/topic-1";
     private static final StructType SINK_INPUT = StructType.fromDDL("payload BINARY");
+    /** A readable service-account key file (the native tests' test key). */
+    private static final String KEY_FILE =
+            Path.of("../native/tests/data/service_account_test_key.json").toAbsolutePath().toString();
+    private static final String TLS_OR_EMULATOR = "valid: an https:// URL, or option 'emulatorHost'";
 
     /** A read with {@code option=value} (null: unset) besides a valid subscription and {@code more}. */
     private static Arguments read(String option, String value, String valid, String... more) {
@@ -87,6 +92,7 @@ class BadOptionsTest {
                 read("maxOutstandingBytes", "0", "an integer of at least 1"),
                 read("maxAckExtensionSeconds", "86401", "an integer between 0 and 86400"),
                 read("connectTimeoutMs", "600001", "an integer between 1 and 600000"),
+                read("unreachableTimeoutMs", "4999", "an integer between 5000 and 86400000"),
                 read("ackOnCommit", "yes", "'true' or 'false'"),
                 read("ackOnCommit", "false", "use replayLog=memory", "replayLog", "checkpoint"),
                 read("replayLog", "disk", "valid values: memory (default), checkpoint"),
@@ -97,6 +103,8 @@ class BadOptionsTest {
                 read("emulatorHost", "localhost:70000", "host:port with a port between 1 and 65535"),
                 read("endpoint", "pubsub.googleapis.com", "an http(s) URL"),
                 read("credentials", "/nonexistent/sa.json", "readable service-account JSON file"),
+                read("endpoint", "http://pubsub.example:8080", TLS_OR_EMULATOR, "credentials", KEY_FILE),
+                read("endpoint", "HTTP://pubsub.example", TLS_OR_EMULATOR, "credentials", KEY_FILE),
                 misspelt("read", "maxMessagesPerTriger", "maxMessagesPerTrigger"),
                 read("publishBatchSize", "100", "is a write (sink) option"),
                 write("topicId", "projects/test-proj/subscriptions/s1", "projects/<project>/topics/<topic>"),
@@ -112,6 +120,7 @@ class BadOptionsTest {
                 write("batchSize", "0", "an integer between 1 and 100000"),
                 write("connectTimeoutMs", "-1", "an integer between 1 and 600000"),
                 write("emulatorHost", "127.0.0.1", "host:port"),
+                write("endpoint", "http://pubsub.example:8080", TLS_OR_EMULATOR, "credentials", KEY_FILE),
                 write("replayLog", "checkpoint", "is a read (source) option"),
                 misspelt("write", "publishBatchSzie", "publishBatchSize"));
     }

@@ -22,6 +22,10 @@ import org.apache.spark.sql.util.CaseInsensitiveStringMap;
  * {@code credentials} (the environment variable {@code PUBSUB_EMULATOR_HOST} is then ignored with
  * a warning: an option the user wrote beats an environment the user may not know about), else
  * {@code PUBSUB_EMULATOR_HOST}, else the default endpoint.
+ *
+ * <p>A plaintext connection never carries a token: the emulator gets no credentials, and an
+ * {@code http://} endpoint is refused together with {@code credentials} (the native library sends
+ * none over it either).
  */
 public final class ConnectionOptions implements Serializable {
 
@@ -42,6 +46,13 @@ public final class ConnectionOptions implements Serializable {
         this.emulatorHost = parseEmulatorHost(options, env, warnings);
         this.endpoint = parseEndpoint(OptionParsers.string(options, OptionCatalog.ENDPOINT));
         this.connectTimeoutMs = OptionCatalog.CONNECT_TIMEOUT_MS.get(options);
+        if (emulatorHost == null && credentialsPath != null && isPlaintext(endpoint)) {
+            throw new IllegalArgumentException(String.format(
+                    "Option 'endpoint' ('%s') is plaintext HTTP and cannot be used with option 'credentials' "
+                            + "('%s'): the credentials' token would travel in clear text; valid: an https:// "
+                            + "URL, or option 'emulatorHost' (host:port) for an emulator, which needs no "
+                            + "credentials", endpoint, credentialsPath));
+        }
     }
 
     static ConnectionOptions parse(CaseInsensitiveStringMap options, Map<String, String> env,
@@ -133,6 +144,10 @@ public final class ConnectionOptions implements Serializable {
     private static boolean validPort(String port) {
         int p = Integer.parseInt(port);
         return p >= 1 && p <= 65535;
+    }
+
+    private static boolean isPlaintext(String endpoint) {
+        return endpoint.regionMatches(true, 0, "http://", 0, "http://".length());
     }
 
     private static String parseEndpoint(String raw) {

@@ -302,4 +302,16 @@ class ReadOptionsTest {
         assertEquals("https://eu-pubsub.example:443",
                 parse("subscriptionId", SUB, "endpoint", "https://eu-pubsub.example:443").endpoint());
     }
+
+    /** A plaintext endpoint never carries a token: without credentials it is used as it is. */
+    @Test
+    void aPlaintextEndpointIsAcceptedWithoutCredentialsOrBehindTheEmulator() {
+        String key = Path.of("../native/tests/data/service_account_test_key.json")
+                .toAbsolutePath().toString();
+        assertEquals("http://127.0.0.1:8085",
+                parse("subscriptionId", SUB, "endpoint", "http://127.0.0.1:8085").endpoint());
+        ReadOptions emulator = parse("subscriptionId", SUB, "endpoint", "http://127.0.0.1:8085",
+                "credentials", key, "emulatorHost", "127.0.0.1:8086");
+        assertEquals("127.0.0.1:8086", emulator.emulatorHost());
+    }
 }
