@@ -1,6 +1,6 @@
 """The soak's samples: each executor JVM's resident memory and threads from /proc (all of them,
-and the connector's own: names starting "pubsub"), and the native library's allocated bytes in
-each executor (offheap_sampler, run by the driver). `flatness` judges the curve: after warm-up,
+and the connector's own: names starting "pubsub"), and the peak of the native library's
+allocated bytes in each executor since the previous sample (offheap_sampler, run by the driver). `flatness` judges the curve: after warm-up,
 every sample of RSS, off-heap bytes and the connector's threads lies within +-5% of their
 median after warm-up (a JVM's own thread pools grow and shrink; their count is shown, not
 judged)."""
@@ -27,23 +27,27 @@ def _proc_status(pid):
             "connector_threads": sum(1 for n in names if n.startswith("pubsub"))}
 
 
-def newest_off_heap(samples_path, pids):
-    """Native bytes summed over `pids` from the newest driver sample that saw all of them."""
+def peak_off_heap(samples_path, pids, since):
+    """The highest native bytes, summed over `pids`, among the driver's samples taken since
+    `since` (epoch s) that saw every one of them: a per-interval peak, as leaks are tracked, so
+    that one sample taken just after a session acknowledged a batch is not read as a change."""
     if not os.path.exists(samples_path):
         return None
+    peak = None
     with open(samples_path) as f:
-        lines = f.read().splitlines()
-    for line in reversed(lines):
-        by_pid = json.loads(line)["bytes_by_pid"]
-        if all(str(p) in by_pid for p in pids):
-            return sum(by_pid[str(p)] for p in pids)
-    return None
+        for line in f:
+            sample = json.loads(line)
+            by_pid = sample["bytes_by_pid"]
+            if sample["at"] >= since and all(str(p) in by_pid for p in pids):
+                total = sum(by_pid[str(p)] for p in pids)
+                peak = total if peak is None else max(peak, total)
+    return peak
 
 
-def sample(began, executor_pids, samples_path):
+def sample(began, executor_pids, samples_path, since):
     executors = {pid: _proc_status(pid) for pid in executor_pids}
     live = [s for s in executors.values() if s]
-    off_heap = newest_off_heap(samples_path, executor_pids) if live else None
+    off_heap = peak_off_heap(samples_path, executor_pids, since) if live else None
     return {
         "t_s": round(time.time() - began),
         "executors": len(live),

@@ -239,6 +239,7 @@ class SoakRun(ReadRun):
         self.warmup_s = 90 if form == "short" else 300
         self.offheap_samples = os.path.join(self.dir, "offheap-samples.jsonl")
         self.samples = []
+        self.pids = None
         self.next_sample = None
 
     def spark_confs(self):
@@ -246,15 +247,18 @@ class SoakRun(ReadRun):
 
     def app_args(self):
         return super().app_args() + ["--offheap-samples", self.offheap_samples,
-                                     "--sample-s", str(self.sample_s / 2)]
+                                     "--sample-s", str(max(2, self.sample_s / 6))]
 
     def tick(self):
         now = time.time()
         if self.next_sample is None:
             self.next_sample = now
+        if self.pids is None and len(self.cluster.executor_pids()) == WORKERS:
+            # the same JVMs from then on: one that dies shows as a missing executor
+            self.pids = self.cluster.executor_pids()
         if now >= self.next_sample:
             self.samples.append(soak.sample(
-                self.began, self.cluster.executor_pids(), self.offheap_samples))
+                self.began, self.pids or [], self.offheap_samples, now - self.sample_s))
             self.next_sample += self.sample_s
 
     def check(self, wall):
