@@ -181,22 +181,30 @@ pub fn read_response(response: &[u8], sink: &mut impl PulledSink) -> Result<usiz
 fn read_received(buf: &[u8], sink: &mut impl PulledSink) -> Result<(), WireError> {
     let mut fields = Fields::new(buf, "ReceivedMessage");
     let mut received = Received::default();
+    // The publish time's seconds and nanos: a message or timestamp given more
+    // than once merges field by field, as protobuf merges embedded messages.
+    let mut time = (0i64, 0i32);
     while let Some((field, value)) = fields.next_field()? {
         match (field, value) {
             (1, Value::Bytes(b)) => received.ack_id = utf8(b, "ack_id")?,
-            (2, Value::Bytes(b)) => read_message(b, &mut received.row, sink)?,
+            (2, Value::Bytes(b)) => read_message(b, &mut received.row, &mut time, sink)?,
             // int32 is a sign-extended varint; truncation is protobuf's rule.
             (3, Value::Varint(v)) => received.row.delivery_attempt = v as i32,
             (1..=3, other) => return Err(fields.wrong_type(field, &other)),
             _ => {}
         }
     }
+    let (seconds, nanos) = time;
+    received.row.publish_micros = seconds
+        .saturating_mul(1_000_000)
+        .saturating_add(i64::from(nanos / 1_000));
     sink.message(&received)
 }
 
 fn read_message<'a>(
     buf: &'a [u8],
     row: &mut RawRow<'a>,
+    time: &mut (i64, i32),
     sink: &mut impl PulledSink,
 ) -> Result<(), WireError> {
     let mut fields = Fields::new(buf, "PubsubMessage");
@@ -205,7 +213,7 @@ fn read_message<'a>(
             (1, Value::Bytes(b)) => row.payload = b,
             (2, Value::Bytes(b)) => read_attribute(b, sink)?,
             (3, Value::Bytes(b)) => row.message_id = utf8(b, "message_id")?,
-            (4, Value::Bytes(b)) => row.publish_micros = read_timestamp(b)?,
+            (4, Value::Bytes(b)) => read_timestamp(b, time)?,
             (5, Value::Bytes(b)) => row.ordering_key = utf8(b, "ordering_key")?,
             (1..=5, other) => return Err(fields.wrong_type(field, &other)),
             _ => {}
@@ -229,20 +237,18 @@ fn read_attribute(buf: &[u8], sink: &mut impl PulledSink) -> Result<(), WireErro
     Ok(())
 }
 
-fn read_timestamp(buf: &[u8]) -> Result<i64, WireError> {
+/// Sets the fields of `time` the timestamp in `buf` has.
+fn read_timestamp(buf: &[u8], (seconds, nanos): &mut (i64, i32)) -> Result<(), WireError> {
     let mut fields = Fields::new(buf, "publish_time");
-    let (mut seconds, mut nanos) = (0i64, 0i32);
     while let Some((field, value)) = fields.next_field()? {
         match (field, value) {
-            (1, Value::Varint(v)) => seconds = v as i64,
-            (2, Value::Varint(v)) => nanos = v as i32,
+            (1, Value::Varint(v)) => *seconds = v as i64,
+            (2, Value::Varint(v)) => *nanos = v as i32,
             (1..=2, other) => return Err(fields.wrong_type(field, &other)),
             _ => {}
         }
     }
-    Ok(seconds
-        .saturating_mul(1_000_000)
-        .saturating_add(i64::from(nanos / 1_000)))
+    Ok(())
 }
 
 #[cfg(test)]
