@@ -97,15 +97,17 @@ class Run:
     which server, which application, and when the run is over."""
 
     app = None
+    duration_s = 0  # a run of a set length (the soak) adds it to the timeout
 
     def __init__(self, scenario, form, workdir):
         self.s, self.form = scenario, form
+        self.full = form == "full"
         self.dir = os.path.join(workdir, scenario.name.replace("/", "-"))
         shutil.rmtree(self.dir, ignore_errors=True)
         os.makedirs(self.dir)
-        self.reps = scenario.reps[0 if form == "short" else 1]
+        self.reps = scenario.reps[self.full]
         # enough messages that the query still reads when the last strike comes
-        self.messages = max(scenario.messages[0 if form == "short" else 1],
+        self.messages = max(scenario.messages[self.full],
                             RATE * (self.reps * scenario.every_s + 10))
         self.progress = os.path.join(self.dir, "progress.jsonl")
         self.stop_file = os.path.join(self.dir, "stop")
@@ -233,10 +235,10 @@ class SoakRun(ReadRun):
 
     def __init__(self, scenario, form, workdir):
         super().__init__(scenario, form, workdir)
-        self.duration_s = scenario.duration_s[0 if form == "short" else 1]
+        self.duration_s = scenario.duration_s[self.full]
         self.messages = self.duration_s * SOAK_RATE
-        self.sample_s = 10 if form == "short" else 60
-        self.warmup_s = 90 if form == "short" else 300
+        self.sample_s = 60 if self.full else 10
+        self.warmup_s = 300 if self.full else 90
         self.offheap_samples = os.path.join(self.dir, "offheap-samples.jsonl")
         self.samples = []
         self.pids = None
@@ -253,9 +255,11 @@ class SoakRun(ReadRun):
         now = time.time()
         if self.next_sample is None:
             self.next_sample = now
-        if self.pids is None and len(self.cluster.executor_pids()) == WORKERS:
-            # the same JVMs from then on: one that dies shows as a missing executor
-            self.pids = self.cluster.executor_pids()
+        if self.pids is None:
+            pids = self.cluster.executor_pids()
+            if len(pids) == WORKERS:
+                # the same JVMs from then on: one that dies shows as a missing executor
+                self.pids = pids
         if now >= self.next_sample:
             self.samples.append(soak.sample(
                 self.began, self.pids or [], self.offheap_samples, now - self.sample_s))
@@ -350,8 +354,7 @@ def main():
             print("[fault-suite] %s: %d messages, %d strikes ..." % (
                 s.name, run.messages, run.reps), flush=True)
             try:
-                timeout_s = a.timeout_s + (run.duration_s if s.kind == "soak" else 0)
-                results.append(run.check(run.execute(cluster, timeout_s)))
+                results.append(run.check(run.execute(cluster, a.timeout_s + run.duration_s)))
             except Exception as e:  # one broken scenario must not hide the others' results
                 results.append(checker.failed(run, str(e)))
     finally:
