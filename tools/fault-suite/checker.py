@@ -6,8 +6,9 @@ timed out before the firehose saw every message acked reports "not drained" inst
 duplicated: ids in more than one batch's output. A duplicate is explained when the firehose
 redelivered it because of a fault it injected (its --redeliveries-file: a response held past the
 lease, an ignored or failed ack, a stream ended under the lease), or when the batch that first
-held it completed inside a strike's window (from the strike to the end of an outage plus two ack
-deadlines): its acknowledgements could be lost with the strike, so Pub/Sub redelivers.
+held it completed (its progress, else its commit file) inside a strike's window (from the
+strike to the end of an outage plus two ack deadlines): its acknowledgements could be lost with
+the strike, so Pub/Sub redelivers.
 For the sink scenarios, read is the messages Google's client pulled from the topic, in output
 the distinct values among them, lost the values 0..N-1 it did not find, and duplicated the
 values published more than once (at least once is the sink's contract).
@@ -57,10 +58,18 @@ def progress_events(progress):
         return [json.loads(line) for line in f]
 
 
-def batch_completion_times(events):
+def batch_completion_times(events, checkpoint):
+    """{batch id: when it completed}: when the driver's progress showed it, else when Spark wrote
+    its commit file. A driver killed just after a batch's commit never reports its progress, and
+    never acknowledges it: Spark commits a batch's sources only when it plans the next one."""
     done = {}
+    commits = os.path.join(checkpoint, "commits")
+    if os.path.isdir(commits):
+        for name in os.listdir(commits):
+            if name.isdigit():
+                done[int(name)] = os.path.getmtime(os.path.join(commits, name))
     for event in events:
-        done.setdefault(event["batch"], event["at"])
+        done[event["batch"]] = event["at"]
     return done
 
 
@@ -100,7 +109,7 @@ def check(run, wall, ack_deadline_s):
         "acked_more_than_once"] == run.messages
     lost = [i for i in ids if i not in holders]
     events = progress_events(run.progress)
-    completed = batch_completion_times(events)
+    completed = batch_completion_times(events, run.checkpoint)
     recoveries = recovery_seconds(events, run.fault_times)
     windows = [(t - 2, t + OUTAGE_S + 2 * ack_deadline_s) for t in run.fault_times]
     dups = {i: b for i, b in holders.items() if len(b) > 1}

@@ -26,16 +26,22 @@ def test_a_strike_without_a_dip_recovers_in_zero_and_one_that_never_recovers_is_
     assert checker.recovery_seconds(events([1000, 1000, 1000] + [100] * 50), [101.5]) == [None]
 
 
-def write_run(tmp, batches, messages, redeliveries="", strikes=()):
+def write_run(tmp, batches, messages, redeliveries="", strikes=(), unreported=()):
     """A finished read run on disk: OUT/batch=<id> with the ids, the firehose's report and file."""
     run = types.SimpleNamespace(
         s=types.SimpleNamespace(name="t"), strikes=len(strikes), messages=messages,
         out=os.path.join(tmp, "out"), progress=os.path.join(tmp, "progress.jsonl"),
-        report_file=os.path.join(tmp, "report.json"),
+        report_file=os.path.join(tmp, "report.json"), checkpoint=os.path.join(tmp, "checkpoint"),
         redeliveries_file=os.path.join(tmp, "redeliveries.txt"), fault_times=list(strikes),
         began=0.0)
+    os.makedirs(os.path.join(run.checkpoint, "commits"))
     with open(run.progress, "w") as f:
         for batch in batches:
+            commit = os.path.join(run.checkpoint, "commits", str(batch))
+            open(commit, "w").close()
+            os.utime(commit, (10.0 * batch, 10.0 * batch))
+            if batch in unreported:
+                continue  # the driver died before its progress showed
             f.write('{"batch": %d, "rows": %d, "at": %f}\n' % (batch, len(batches[batch]), 10.0 * batch))
     for batch, ids in batches.items():
         os.makedirs(os.path.join(run.out, "batch=%d" % batch))
@@ -69,3 +75,14 @@ def test_a_duplicate_whose_first_batch_completed_near_a_strike_is_explained():
         run = write_run(tmp, {0: [1, 2], 1: [3], 2: [1]}, 3, strikes=[1.0])
         result = checker.check(run, 1.0, 10)
     assert result["unexplained"] == 0 and result["ok"]
+
+
+def test_a_batch_committed_just_before_a_driver_kill_explains_its_duplicates_by_its_commit_time():
+    # batch 1 committed at 10.0; the kill at 11.0 came before Spark acknowledged it or the
+    # driver reported it, so its messages came again in batch 2
+    with tempfile.TemporaryDirectory() as tmp:
+        run = write_run(tmp, {0: [1], 1: [2, 3], 2: [2, 3]}, 3, strikes=[11.0], unreported=[1])
+        assert checker.check(run, 1.0, 10)["unexplained"] == 0
+        run = write_run(tmp + "/late", {0: [1], 1: [2, 3], 2: [2, 3]}, 3, strikes=[30.0],
+                        unreported=[1])
+        assert checker.check(run, 1.0, 10)["unexplained"] == 2
