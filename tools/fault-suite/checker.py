@@ -12,9 +12,8 @@ the strike, so Pub/Sub redelivers.
 For the sink scenarios, read is the messages Google's client pulled from the topic, in output
 the distinct values among them, lost the values 0..N-1 it did not find, and duplicated the
 values published more than once (at least once is the sink's contract).
-recovery: per strike, the seconds from the strike until micro-batches were full again after the
-dip it caused (recovery_seconds)."""
-import statistics
+recovery: per strike, the seconds from the strike until throughput was back to half its rate
+before the first strike, after the dip the strike caused (recovery_seconds)."""
 import json
 import os
 
@@ -60,8 +59,9 @@ def progress_events(progress):
 
 def batch_completion_times(events, checkpoint):
     """{batch id: when it completed}: when the driver's progress showed it, else when Spark wrote
-    its commit file. A driver killed just after a batch's commit never reports its progress, and
-    never acknowledges it: Spark commits a batch's sources only when it plans the next one."""
+    its commit file. A driver killed within moments of a batch's commit never reports its
+    progress, and its executors die before they acknowledge it: the acknowledgements follow the
+    commit log through the commit signal, polled every 200 ms on each side."""
     done = {}
     commits = os.path.join(checkpoint, "commits")
     if os.path.isdir(commits):
@@ -73,30 +73,38 @@ def batch_completion_times(events, checkpoint):
     return done
 
 
-def recovery_seconds(events, fault_times, window_s=60):
-    """Seconds from each strike until throughput recovered (None: it never did). A strike's dip
-    is the first micro-batch within window_s after it with fewer than half the rows of the
-    median batch before the first strike (batches still served from what a session held before
-    the fault come first); it recovered at the next batch with at least that many again, or at
-    the last batch with messages when too few were left for a full one. No dip: 0."""
+def recovery_seconds(events, fault_times, window_s=60, span_s=4.0, step_s=0.5):
+    """Seconds from each strike until throughput recovered (None: it never did). Throughput at a
+    moment is the rows of the batches completed in the span_s before it; full is half the rate
+    before the first strike. A strike's dip is the first moment within window_s after it (and
+    before the last batch with rows: the end of the data is no dip) when throughput is below
+    full; it recovered at the first batch after the dip that brings it back to full, or at the
+    last batch with rows when too few were left to fill a span. No dip: 0. A gap (a driver
+    restarting) and small batches (sessions refilling) both show as a dip."""
     if not fault_times:
         return []
-    before = [e["rows"] for e in events if e["at"] < fault_times[0] and e["rows"] > 0]
-    if not before:
+    data = [e for e in events if e["rows"] > 0]
+    before = [e for e in data if e["at"] < fault_times[0]]
+    if len(before) < 2 or before[-1]["at"] <= before[0]["at"]:
         return [None] * len(fault_times)
-    enough = statistics.median(before) / 2
+    full = 0.5 * sum(e["rows"] for e in before[1:]) / (before[-1]["at"] - before[0]["at"])
+    last_data = data[-1]["at"]
+
+    def rate(t):
+        return sum(e["rows"] for e in data if t - span_s < e["at"] <= t) / span_s
+
     recoveries = []
     for fault in fault_times:
-        dip = next((e["at"] for e in events
-                    if fault < e["at"] <= fault + window_s and e["rows"] < enough), None)
+        moments = (fault + k * step_s for k in range(1, int(window_s / step_s) + 1))
+        dip = next((t for t in moments if t <= last_data and rate(t) < full), None)
         if dip is None:
             recoveries.append(0.0)
             continue
-        after = [e for e in events if e["at"] > dip and e["rows"] > 0]
-        full = [e["at"] for e in after if e["rows"] >= enough]
-        if not full and sum(e["rows"] for e in after) < 2 * enough:
-            full = [e["at"] for e in after[-1:]]  # too few messages were left for a full batch
-        recoveries.append(round(full[0] - fault, 1) if full else None)
+        after = [e for e in data if e["at"] > dip]
+        back = next((e["at"] for e in after if rate(e["at"]) >= full), None)
+        if back is None and sum(e["rows"] for e in after) < full * span_s:
+            back = last_data  # too few messages were left to fill a span
+        recoveries.append(round(back - fault, 1) if back is not None else None)
     return recoveries
 
 

@@ -14,15 +14,22 @@ def events(rows, start=100.0):
     return [{"batch": i, "rows": r, "at": start + i} for i, r in enumerate(rows)]
 
 
-def test_recovery_counts_from_the_strike_to_the_first_full_batch_after_the_dip():
-    # strike at 103.5: two batches from what sessions held, a dip, full again at 108
-    progress = events([1000, 1000, 1000, 1000, 1000, 1000, 0, 0, 1000, 1000])
+def test_recovery_counts_from_the_strike_to_the_batch_that_restores_throughput():
+    # 1,000 rows a second; the strike at 103.5 empties three batches, full again at 108
+    progress = events([1000] * 4 + [0, 0, 0] + [1000] * 5)
     assert checker.recovery_seconds(progress, [103.5]) == [4.5]
 
 
-def test_a_strike_without_a_dip_recovers_in_zero_and_one_that_never_recovers_is_none():
-    assert checker.recovery_seconds(events([1000] * 6), [102.5]) == [0.0]
-    assert checker.recovery_seconds(events([1000, 1000, 1000] + [0] * 5 + [1000] * 3), [101.5])[0] == 6.5
+def test_a_gap_without_batches_is_a_dip_as_a_restarting_driver_leaves_it():
+    progress = events([1000] * 6) + events([1000] * 6, start=120.0)
+    assert checker.recovery_seconds(progress, [105.5]) == [15.5]
+
+
+def test_the_end_of_the_data_is_no_dip_and_a_strike_without_one_recovers_in_zero():
+    assert checker.recovery_seconds(events([1000] * 6 + [0] * 5), [102.5]) == [0.0]
+
+
+def test_a_strike_after_which_throughput_stays_low_never_recovers():
     assert checker.recovery_seconds(events([1000, 1000, 1000] + [100] * 50), [101.5]) == [None]
 
 
