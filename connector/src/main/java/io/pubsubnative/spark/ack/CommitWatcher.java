@@ -13,14 +13,17 @@ import org.slf4j.LoggerFactory;
  * it nacks the reads of this executor that the signal says were superseded, then acknowledges
  * through the committed id on every session of the instance; when the signal says stopped it
  * acknowledges through the final id, closes the instance's sessions (nacking the rest) and exits.
- * It closes sessions that had no task for 120 s and hold no uncommitted read, and exits when its
- * instance has no sessions. If the signal stays unreadable for {@link #UNREADABLE_FAIL_MS} it
+ * It closes the sessions whose partition moved to another executor (two batches after the last one
+ * they read committed without them) and those that had no task for 120 s and hold no uncommitted
+ * read, and exits when its instance has no sessions. If the signal stays unreadable for {@link #UNREADABLE_FAIL_MS} it
  * records a failure that fails the instance's next tasks, instead of silently never acknowledging.
  */
 final class CommitWatcher implements Runnable {
 
     static final long POLL_MS = 200;
     static final long IDLE_CLOSE_MS = 120_000;
+    /** Two, not one: a single batch read elsewhere may be a task that missed its locality wait. */
+    static final int ORPHANED_AFTER_BATCHES = 2;
     static final long UNREADABLE_FAIL_MS = 60_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(CommitWatcher.class);
@@ -88,6 +91,9 @@ final class CommitWatcher implements Runnable {
                     return registry.retireWatcherIfEmpty(instanceId, this);
                 }
             }
+            closeAll(registry.removeOrphaned(instanceId, ackedThrough, ORPHANED_AFTER_BATCHES),
+                    ORPHANED_AFTER_BATCHES + " later batches committed without them: their partitions "
+                            + "are read on other executors");
             closeAll(registry.removeIdle(instanceId, IDLE_CLOSE_MS, ackedThrough),
                     "no task for 120 s and no uncommitted read");
             return registry.retireWatcherIfEmpty(instanceId, this);

@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 import io.pubsubnative.spark.nativelib.SubscriberSession;
@@ -107,7 +108,7 @@ public final class SessionRegistry {
 
     /** Removes every session of the instance; the caller closes them. */
     synchronized List<SubscriberSession> removeAll(String instanceId) {
-        return removeWhere(instanceId, false, 0L, Long.MAX_VALUE);
+        return removeWhere(instanceId, entry -> true);
     }
 
     /**
@@ -118,25 +119,32 @@ public final class SessionRegistry {
      */
     synchronized List<SubscriberSession> removeIdle(String instanceId, long idleMs, long committedThrough) {
         long idleBefore = System.nanoTime() - TimeUnit.MILLISECONDS.toNanos(idleMs);
-        return removeWhere(instanceId, true, idleBefore, committedThrough);
+        return removeWhere(instanceId, entry -> !entry.busy && entry.idleSinceNanos - idleBefore <= 0
+                && entry.lastReadBatch <= committedThrough);
     }
 
-    private List<SubscriberSession> removeWhere(String instanceId, boolean onlyIdle, long idleBeforeNanos,
-                                                long committedThrough) {
+    /**
+     * Removes the idle sessions of the instance whose partition the batches after the last one they
+     * read were read without them: {@code laterBatches} of those batches have committed. Every
+     * batch reads every partition, so another executor reads theirs now; such a session would keep
+     * pulling messages no task takes and hold them until their leases lapse. The caller closes
+     * them, which hands what they buffer back to Pub/Sub at once.
+     */
+    synchronized List<SubscriberSession> removeOrphaned(String instanceId, long committedThrough,
+                                                        int laterBatches) {
+        return removeWhere(instanceId, entry -> !entry.busy
+                && entry.lastReadBatch + laterBatches <= committedThrough);
+    }
+
+    private List<SubscriberSession> removeWhere(String instanceId, Predicate<Entry> removable) {
         List<SubscriberSession> removed = new ArrayList<>();
         Iterator<Map.Entry<SessionKey, Entry>> it = sessions.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<SessionKey, Entry> e = it.next();
-            Entry entry = e.getValue();
-            if (!e.getKey().instanceId().equals(instanceId)) {
-                continue;
+            if (e.getKey().instanceId().equals(instanceId) && removable.test(e.getValue())) {
+                it.remove();
+                removed.add(e.getValue().session);
             }
-            if (onlyIdle && (entry.busy || entry.idleSinceNanos - idleBeforeNanos > 0
-                    || entry.lastReadBatch > committedThrough)) {
-                continue;
-            }
-            it.remove();
-            removed.add(entry.session);
         }
         notifyAll();
         return removed;

@@ -136,6 +136,50 @@ class CommitWatcherTest {
         waitUntil(() -> registry.openSessionCount() == 0);
     }
 
+    @Test
+    void aSessionWhosePartitionIsReadElsewhereIsClosedOnceTwoLaterBatchesCommitted(@TempDir File dir)
+            throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        File commits = new File(dir, "commits");
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(commits.toURI()),
+                "inst-moved", conf);
+        signal.publish(false);
+        // partition 0 read batch 5 here, then moved to another executor; partition 1 stays here
+        SessionLease moved = registry.acquire(new SessionKey("inst-moved", 0), 5,
+                () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(), conf, 1000);
+        moved.release();
+        SessionLease stays = registry.acquire(new SessionKey("inst-moved", 1), 7,
+                () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(), conf, 1000);
+        stays.release();
+        assertTrue(registry.removeOrphaned("inst-moved", 6, CommitWatcher.ORPHANED_AFTER_BATCHES).isEmpty(),
+                "one later batch read elsewhere may be a task that missed its locality wait");
+
+        assertTrue(commits.mkdirs());
+        for (int batch = 0; batch <= 7; batch++) {
+            assertTrue(new File(commits, Integer.toString(batch)).createNewFile());
+        }
+        signal.publish(false);
+        waitUntil(() -> moved.session().isClosed());
+        assertFalse(stays.session().isClosed(), "its partition is still read here");
+        assertEquals(1, registry.openSessionCount());
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+    }
+
+    @Test
+    void aSessionInUseIsNeverClosedAsOrphaned(@TempDir File dir) throws Exception {
+        SessionRegistry registry = new SessionRegistry();
+        CommitSignal signal = new CommitSignal(new Path(dir.toURI()), new Path(dir.toURI().resolve("commits")),
+                "inst-inuse", conf);
+        signal.publish(false);
+        SessionLease lease = registry.acquire(new SessionKey("inst-inuse", 0), 1,
+                () -> SubscriberSession.open(SUB, CONFIG), signal.signalPath().toString(), conf, 1000);
+        assertTrue(registry.removeOrphaned("inst-inuse", 100, CommitWatcher.ORPHANED_AFTER_BATCHES).isEmpty());
+        lease.release();
+        signal.publish(true);
+        waitUntil(() -> registry.openSessionCount() == 0);
+    }
+
     private static void waitUntil(BooleanSupplier condition) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 5000;
         while (!condition.getAsBoolean()) {
