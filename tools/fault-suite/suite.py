@@ -54,6 +54,9 @@ def kill_an_executor(run):
 
 
 def kill_the_driver(run):
+    """Only once the driver (or its restart) completed a batch: each kill then tests a recovery."""
+    if not any(e["at"] > run.driver_started for e in run.events()):
+        return False
     kill_group(run.driver)
     run.start_driver()  # the restart recovers from the same checkpoint
     return True
@@ -76,17 +79,17 @@ def churn(run):
 SCENARIOS = [
     Scenario("executor-kill/memory", "memory", (2, 20), kill_an_executor),
     Scenario("executor-kill/checkpoint", "checkpoint", (2, 20), kill_an_executor),
-    Scenario("driver-kill/checkpoint", "checkpoint", (1, 5), kill_the_driver, every_s=15),
-    Scenario("driver-kill/memory", "memory", (1, 5), kill_the_driver, every_s=15),
+    Scenario("driver-kill/checkpoint", "checkpoint", (1, 5), kill_the_driver, every_s=10),
+    Scenario("driver-kill/memory", "memory", (1, 5), kill_the_driver, every_s=10),
     Scenario("stream-drops", "memory", (0, 0), firehose_flags=["--drop-stream-every", "5000"]),
     Scenario("outage-30s", "memory", (1, 1), signal_an_outage, every_s=5,
              firehose_flags=["--outage-on-signal-secs", str(OUTAGE_S)]),
     Scenario("stall-past-deadline", "memory", (0, 0),
              firehose_flags=["--stall-ms", "15000", "--stall-every", "20000"]),
     Scenario("rejected-acks", "memory", (0, 0), firehose_flags=["--reject-ack-share", "0.05"]),
-    Scenario("churn-2-4-2", "memory", (4, 4), churn, every_s=6, messages=(100_000, 200_000)),
+    Scenario("churn-2-4-2", "memory", (4, 4), churn, every_s=6),
     Scenario("sink/executor-kill", None, (2, 20), kill_an_executor, kind="sink"),
-    Scenario("sink/driver-kill", None, (1, 5), kill_the_driver, every_s=15, kind="sink"),
+    Scenario("sink/driver-kill", None, (1, 5), kill_the_driver, every_s=10, kind="sink"),
     Scenario("sink/outage-30s", None, (1, 1), signal_an_outage, every_s=5, kind="sink"),
     Scenario("soak", "memory", (0, 0), kind="soak", duration_s=(240, 1800)),
 ]
@@ -118,6 +121,7 @@ class Run:
 
     def start_driver(self):
         self.driver_starts += 1
+        self.driver_started = time.time()
         log = open(os.path.join(self.dir, "driver-%d.log" % self.driver_starts), "w")
         confs = {"spark.executor.memory": "768m", "spark.ui.enabled": "false",
                  "spark.driver.host": "127.0.0.1", "spark.task.maxFailures": "8"}
